@@ -1,0 +1,54 @@
+# The course's commands. Each target first makes sure .venv exists and matches
+# requirements.txt (created or refreshed on demand), so a fresh clone needs only `make run`
+# or `make test`.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/0*.ipynb))
+EXECUTE := $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	--ExecutePreprocessor.timeout=-1 --ExecutePreprocessor.record_timing=False
+
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONHASHSEED := 0
+
+.PHONY: help setup run test unit-test notebook-test lab lint clean-scratch
+
+help:
+	@echo "make run    execute every notebook in the full profile and regenerate reports/ and models/"
+	@echo "make test   unit tests + notebooks under nbval in the quick profile (what CI runs)"
+	@echo "make lab    open the course in JupyterLab"
+	@echo "make lint   ruff over helpers/ and tests/"
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	@for nb in $(NOTEBOOKS); do \
+		echo "== executing $$nb (full profile)"; \
+		MNIST_COURSE_PROFILE=full $(EXECUTE) $$nb || exit 1; \
+	done
+
+test: unit-test notebook-test
+
+unit-test: $(STAMP)
+	MNIST_COURSE_PROFILE=quick $(BIN)/python -m pytest tests/
+
+notebook-test: $(STAMP)
+	MNIST_COURSE_PROFILE=quick $(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+lint: $(STAMP)
+	$(BIN)/ruff check helpers tests
+
+clean-scratch:
+	rm -rf scratch

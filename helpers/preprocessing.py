@@ -1,0 +1,97 @@
+"""Preprocessing of notebook 02: scale, channel axis, one-hot, stratified split.
+
+:func:`load_splits` chains the steps so that every later notebook recomputes exactly the
+split of notebook 02 (same seed, same images) instead of reading it from disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from helpers.data import load_mnist
+from helpers.settings import SEED, VALIDATION_SIZE, Profile
+
+NUM_CLASSES = 10
+
+
+def scale_images(images: np.ndarray) -> np.ndarray:
+    """uint8 images (N, 28, 28) -> float32 in [0, 1] with a channel axis: (N, 28, 28, 1)."""
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        raise TypeError(f"expected uint8 pixels 0..255, got {images.dtype}")
+    if images.ndim != 3:
+        raise ValueError(f"expected images shaped (N, height, width), got {images.shape}")
+    return (images.astype(np.float32) / 255.0)[..., np.newaxis]
+
+
+def one_hot(labels: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndarray:
+    """Integer labels (N,) -> float32 one-hot rows (N, num_classes)."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1:
+        raise ValueError(f"expected a 1-D array of labels, got shape {labels.shape}")
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(f"labels must lie in 0..{num_classes - 1}")
+    return np.eye(num_classes, dtype=np.float32)[labels]
+
+
+def stratified_split(labels: np.ndarray, holdout_size: int, seed: int = SEED):
+    """Indices ``(keep, holdout)`` with ``holdout_size`` items and the class proportions kept."""
+    indices = np.arange(len(labels))
+    keep, holdout = train_test_split(
+        indices, test_size=holdout_size, stratify=labels, random_state=seed
+    )
+    return np.sort(keep), np.sort(holdout)
+
+
+def fingerprint(*arrays: np.ndarray) -> str:
+    """A short SHA-256 of array contents: the same arrays give the same 12 hex digits."""
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Split:
+    """Images scaled to [0, 1] with a channel axis, and their integer labels."""
+
+    images: np.ndarray  # float32 (N, 28, 28, 1)
+    labels: np.ndarray  # uint8 (N,)
+
+    @property
+    def one_hot(self) -> np.ndarray:
+        return one_hot(self.labels)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+@dataclass(frozen=True)
+class DataSplits:
+    """Train / validation / test, as every notebook after 02 uses them."""
+
+    train: Split
+    validation: Split
+    test: Split
+
+
+def load_splits(profile: Profile, validation_size: int = VALIDATION_SIZE) -> DataSplits:
+    """The split of notebook 02; the quick profile keeps a stratified subset of ``train``.
+
+    Validation and test are the same in every profile, so scores stay comparable.
+    """
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    train_idx, val_idx = stratified_split(y_train, validation_size)
+    if profile.train_limit is not None and profile.train_limit < len(train_idx):
+        subset_size = len(train_idx) - profile.train_limit
+        kept, _ = stratified_split(y_train[train_idx], subset_size)
+        train_idx = train_idx[kept]
+    return DataSplits(
+        train=Split(scale_images(x_train[train_idx]), y_train[train_idx]),
+        validation=Split(scale_images(x_train[val_idx]), y_train[val_idx]),
+        test=Split(scale_images(x_test), y_test),
+    )

@@ -1,0 +1,135 @@
+"""Run settings: the active profile, the seed and the output folders.
+
+The profile is chosen with the environment variable ``MNIST_COURSE_PROFILE``:
+
+- ``full`` (default): all training images and the real number of epochs; writes
+  ``reports/`` and ``models/`` at the top of the repository.
+- ``quick`` (CI and tests): a small training subset and one or two epochs, same code;
+  writes under the git-ignored ``scratch/quick/`` and never over the committed outputs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROFILE_ENV_VAR = "MNIST_COURSE_PROFILE"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data" / "mnist"
+SEED = 42
+VALIDATION_SIZE = 6_000
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How much a run trains and where it writes."""
+
+    name: str
+    train_limit: int | None  # training images kept after the split; None keeps all
+    epochs: dict[str, int] = field(default_factory=dict)  # maximum epochs per model
+    output_root: Path = REPO_ROOT
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.output_root / "reports"
+
+    @property
+    def figures_dir(self) -> Path:
+        return self.reports_dir / "figures"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.output_root / "models"
+
+    @property
+    def metrics_path(self) -> Path:
+        return self.reports_dir / "metrics.json"
+
+    def max_epochs(self, model_name: str) -> int:
+        """The epoch budget of ``model_name`` in this profile."""
+        try:
+            return self.epochs[model_name]
+        except KeyError:
+            known = ", ".join(sorted(self.epochs))
+            raise KeyError(f"no epoch budget for model {model_name!r}; known: {known}") from None
+
+    def describe(self) -> str:
+        images = "all" if self.train_limit is None else f"{self.train_limit:,}"
+        return (
+            f"Profile: {self.name} ({images} training images; "
+            f"outputs in {relative_to_repo(self.output_root) or '.'}/)"
+        )
+
+
+PROFILES = {
+    "full": Profile(
+        name="full",
+        train_limit=None,
+        epochs={"baseline_cnn": 15},
+    ),
+    "quick": Profile(
+        name="quick",
+        train_limit=3_000,
+        epochs={"baseline_cnn": 2},
+        output_root=REPO_ROOT / "scratch" / "quick",
+    ),
+}
+
+
+def active_profile() -> Profile:
+    """The profile named by ``MNIST_COURSE_PROFILE`` (``full`` when unset)."""
+    name = os.environ.get(PROFILE_ENV_VAR, "full").strip().lower() or "full"
+    if name not in PROFILES:
+        choices = ", ".join(sorted(PROFILES))
+        raise ValueError(f"{PROFILE_ENV_VAR}={name!r} is not a profile; choose one of: {choices}")
+    return PROFILES[name]
+
+
+def relative_to_repo(path: Path) -> str:
+    """``path`` relative to the repository root when it lies inside it, else as given."""
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@contextlib.contextmanager
+def native_stderr_muted():
+    """Silence what C++ code writes to file descriptor 2 (TensorFlow's start-up banners).
+
+    TensorFlow 2.21 logs a few lines at import before ``TF_CPP_MIN_LOG_LEVEL`` takes effect.
+    Python exceptions are unaffected: they are raised, not printed.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def set_seeds(seed: int = SEED) -> None:
+    """Seed Python, NumPy and TensorFlow and make TensorFlow's ops deterministic."""
+    with native_stderr_muted():
+        import keras
+        import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def start_notebook() -> Profile:
+    """The one setup call of every notebook: create output folders, seed, print the profile."""
+    profile = active_profile()
+    for folder in (profile.reports_dir, profile.figures_dir, profile.models_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    set_seeds()
+    print(profile.describe())
+    return profile

@@ -1,0 +1,79 @@
+"""helpers.preprocessing: scaling, one-hot and the stratified split."""
+
+import numpy as np
+import pytest
+
+from helpers import preprocessing as pp
+from helpers.settings import PROFILES
+
+
+def test_scale_images_maps_0_255_to_0_1_with_a_channel_axis():
+    images = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)
+    scaled = pp.scale_images(images)
+    assert scaled.shape == (1, 2, 2, 1) and scaled.dtype == np.float32
+    np.testing.assert_allclose(scaled[0, :, :, 0], [[0.0, 1.0], [0.2, 0.4]], rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "bad, error, message",
+    [
+        (np.zeros((2, 28, 28), dtype=np.float32), TypeError, "expected uint8"),
+        (np.zeros((28, 28), dtype=np.uint8), ValueError, r"shaped \(N, height, width\)"),
+    ],
+)
+def test_scale_images_refuses_bad_input(bad, error, message):
+    with pytest.raises(error, match=message):
+        pp.scale_images(bad)
+
+
+def test_one_hot_rows():
+    encoded = pp.one_hot(np.array([3, 0, 9]))
+    assert encoded.shape == (3, 10) and encoded.dtype == np.float32
+    assert encoded.sum(axis=1).tolist() == [1, 1, 1]
+    assert encoded.argmax(axis=1).tolist() == [3, 0, 9]
+
+
+@pytest.mark.parametrize("labels", [np.array([0, 10]), np.array([-1]), np.zeros((2, 2), int)])
+def test_one_hot_refuses_bad_labels(labels):
+    with pytest.raises(ValueError):
+        pp.one_hot(labels)
+
+
+def test_stratified_split_keeps_proportions_and_is_disjoint_and_deterministic():
+    labels = np.repeat(np.arange(10), [100, 200, 100, 100, 100, 100, 100, 100, 100, 100])
+    keep, holdout = pp.stratified_split(labels, holdout_size=110)
+    assert len(keep) == 990 and len(holdout) == 110
+    assert not set(keep) & set(holdout)
+    assert np.bincount(labels[holdout]).tolist() == [10, 20, 10, 10, 10, 10, 10, 10, 10, 10]
+    again, _ = pp.stratified_split(labels, holdout_size=110)
+    np.testing.assert_array_equal(keep, again)
+    other, _ = pp.stratified_split(labels, holdout_size=110, seed=7)
+    assert not np.array_equal(keep, other)
+
+
+def test_fingerprint_changes_with_content():
+    a = np.arange(10, dtype=np.uint8)
+    assert pp.fingerprint(a) == pp.fingerprint(a.copy())
+    assert pp.fingerprint(a) != pp.fingerprint(a[::-1])
+    assert len(pp.fingerprint(a)) == 12
+
+
+def test_load_splits_quick_profile():
+    splits = pp.load_splits(PROFILES["quick"])
+    assert len(splits.train) == PROFILES["quick"].train_limit
+    assert len(splits.validation) == 6000 and len(splits.test) == 10000
+    assert splits.train.images.shape[1:] == (28, 28, 1)
+    assert 0.0 <= splits.train.images.min() and splits.train.images.max() <= 1.0
+    counts = np.bincount(splits.train.labels, minlength=10) / len(splits.train)
+    val_counts = np.bincount(splits.validation.labels, minlength=10) / len(splits.validation)
+    np.testing.assert_allclose(counts, val_counts, atol=0.005)
+    assert splits.train.one_hot.shape == (len(splits.train), 10)
+
+
+def test_validation_and_test_do_not_depend_on_the_profile():
+    quick, full = pp.load_splits(PROFILES["quick"]), pp.load_splits(PROFILES["full"])
+    assert len(full.train) == 54000
+    np.testing.assert_array_equal(quick.validation.labels, full.validation.labels)
+    np.testing.assert_array_equal(quick.validation.images, full.validation.images)
+    train_rows = {row.tobytes() for row in full.train.images[:, :, :, 0].reshape(54000, -1)}
+    assert all(row.tobytes() not in train_rows for row in quick.validation.images[:200].reshape(200, -1))

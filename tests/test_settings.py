@@ -1,0 +1,49 @@
+"""helpers.settings: profiles come from the environment, quick never writes over full."""
+
+import pytest
+
+from helpers import settings
+
+
+def test_default_profile_is_full(monkeypatch):
+    monkeypatch.delenv(settings.PROFILE_ENV_VAR, raising=False)
+    assert settings.active_profile().name == "full"
+
+
+def test_quick_profile_from_environment(monkeypatch):
+    monkeypatch.setenv(settings.PROFILE_ENV_VAR, " Quick ")
+    profile = settings.active_profile()
+    assert profile.name == "quick" and profile.train_limit is not None
+
+
+def test_unknown_profile_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv(settings.PROFILE_ENV_VAR, "fast")
+    with pytest.raises(ValueError, match="'fast' is not a profile; choose one of: full, quick"):
+        settings.active_profile()
+
+
+def test_quick_writes_under_scratch_and_never_over_committed_outputs():
+    quick, full = settings.PROFILES["quick"], settings.PROFILES["full"]
+    assert full.reports_dir == settings.REPO_ROOT / "reports"
+    assert full.models_dir == settings.REPO_ROOT / "models"
+    for folder in (quick.reports_dir, quick.figures_dir, quick.models_dir, quick.metrics_path):
+        assert folder.is_relative_to(settings.REPO_ROOT / "scratch")
+
+
+def test_same_models_have_budgets_in_both_profiles():
+    quick, full = settings.PROFILES["quick"], settings.PROFILES["full"]
+    assert quick.epochs.keys() == full.epochs.keys()
+    assert all(quick.epochs[name] <= full.epochs[name] for name in full.epochs)
+    with pytest.raises(KeyError, match="no epoch budget for model 'nope'"):
+        full.max_epochs("nope")
+
+
+def test_describe_names_the_profile_without_machine_paths():
+    text = settings.PROFILES["quick"].describe()
+    assert text.startswith("Profile: quick") and "scratch/quick/" in text
+    assert str(settings.REPO_ROOT) not in text
+
+
+def test_relative_to_repo():
+    assert settings.relative_to_repo(settings.DATA_DIR / "x.gz") == "data/mnist/x.gz"
+    assert settings.relative_to_repo("/elsewhere/file") == "/elsewhere/file"
