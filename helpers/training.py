@@ -1,0 +1,127 @@
+"""Training loop plumbing: early stopping, best-model checkpoint, epoch timing, compact logs."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+
+from helpers.metrics_store import write_json
+from helpers.preprocessing import DataSplits
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Records the wall time of every epoch in ``self.seconds``."""
+
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+class CompactProgress(keras.callbacks.Callback):
+    """One short line per epoch: losses, accuracies and the epoch's seconds."""
+
+    def __init__(self, timer: EpochTimer):
+        super().__init__()
+        self.timer = timer
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        parts = [f"epoch {epoch + 1:>2}/{self.params['epochs']}"]
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            if key in logs:
+                parts.append(f"{key} {logs[key]:.4f}")
+        if "learning_rate" in logs:
+            parts.append(f"lr {logs['learning_rate']:.2e}")
+        parts.append(f"{self.timer.seconds[-1]:.1f} s")
+        print("  ".join(parts), flush=True)
+
+
+@dataclass
+class TrainingResult:
+    """What a training run measured."""
+
+    history: dict[str, list[float]]
+    epoch_seconds: list[float]
+    best_epoch: int  # 1-based epoch whose weights the model keeps
+
+    @property
+    def epochs(self) -> int:
+        return len(self.epoch_seconds)
+
+    @property
+    def train_seconds(self) -> float:
+        return float(sum(self.epoch_seconds))
+
+    @property
+    def seconds_per_epoch(self) -> float:
+        return self.train_seconds / max(self.epochs, 1)
+
+
+def fit(
+    model: keras.Model,
+    data: DataSplits,
+    *,
+    epochs: int,
+    checkpoint_path: Path,
+    batch_size: int = 128,
+    patience: int = 4,
+    monitor: str = "val_loss",
+    extra_callbacks: tuple = (),
+) -> TrainingResult:
+    """Train on ``data.train``, validate on ``data.validation``, keep the best epoch.
+
+    Early stopping watches ``monitor``; the best model is written to ``checkpoint_path`` and
+    its weights are restored into ``model`` at the end. The test set is not touched.
+    """
+    checkpoint_path = Path(checkpoint_path)
+    checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
+    timer = EpochTimer()
+    callbacks = [
+        timer,
+        keras.callbacks.EarlyStopping(
+            monitor=monitor, patience=patience, restore_best_weights=True
+        ),
+        keras.callbacks.ModelCheckpoint(checkpoint_path, monitor=monitor, save_best_only=True),
+        *extra_callbacks,
+        CompactProgress(timer),
+    ]
+    history = model.fit(
+        data.train.images,
+        data.train.one_hot,
+        validation_data=(data.validation.images, data.validation.one_hot),
+        epochs=epochs,
+        batch_size=batch_size,
+        callbacks=callbacks,
+        verbose=0,
+    )
+    logs = {key: [float(v) for v in values] for key, values in history.history.items()}
+    scores = logs[monitor]
+    best = min(scores) if "loss" in monitor else max(scores)
+    return TrainingResult(logs, timer.seconds, best_epoch=scores.index(best) + 1)
+
+
+def save_history(result: TrainingResult, path: Path) -> None:
+    """Save the history and timings of a run as JSON beside the model."""
+    write_json(
+        path,
+        {
+            "history": result.history,
+            "epoch_seconds": result.epoch_seconds,
+            "best_epoch": result.best_epoch,
+        },
+    )
+
+
+def load_history(path: Path) -> TrainingResult:
+    """Read back what :func:`save_history` wrote."""
+    saved = json.loads(Path(path).read_text(encoding="utf-8"))
+    return TrainingResult(saved["history"], saved["epoch_seconds"], saved["best_epoch"])

@@ -1,0 +1,57 @@
+"""helpers.training: checkpoint, history, timing and determinism of a short quick-profile run."""
+
+import numpy as np
+import pytest
+
+from helpers import settings
+from helpers.model_store import MissingModelError, load_model, require
+from helpers.models import build_baseline_cnn
+from helpers.preprocessing import DataSplits, Split, load_splits
+from helpers.training import fit, load_history, save_history
+
+
+@pytest.fixture(scope="module")
+def small_data():
+    splits = load_splits(settings.PROFILES["quick"])
+    cut = lambda split, n: Split(split.images[:n], split.labels[:n])  # noqa: E731
+    return DataSplits(cut(splits.train, 1000), cut(splits.validation, 500), cut(splits.test, 10))
+
+
+def train_once(data, path):
+    settings.set_seeds()
+    model = build_baseline_cnn()
+    result = fit(model, data, epochs=1, checkpoint_path=path, batch_size=64)
+    return model, result
+
+
+def test_same_seed_gives_the_same_weights_after_one_epoch(small_data, tmp_path):
+    first, _ = train_once(small_data, tmp_path / "a.keras")
+    second, _ = train_once(small_data, tmp_path / "b.keras")
+    for a, b in zip(first.get_weights(), second.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fit_checkpoints_times_and_records_history(small_data, tmp_path, capsys):
+    settings.set_seeds()
+    model = build_baseline_cnn()
+    path = tmp_path / "model.keras"
+    result = fit(model, small_data, epochs=2, checkpoint_path=path, batch_size=64, patience=5)
+    assert path.is_file()
+    assert result.epochs == 2 and len(result.history["val_loss"]) == 2
+    assert all(s > 0 for s in result.epoch_seconds)
+    assert result.best_epoch == int(np.argmin(result.history["val_loss"])) + 1
+    assert result.history["val_accuracy"][-1] > 0.5  # 1,000 images, 2 epochs: well above chance
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("epoch  1/2") and "val_accuracy" in lines[0]
+
+    save_history(result, tmp_path / "h.json")
+    again = load_history(tmp_path / "h.json")
+    assert again.history == result.history and again.best_epoch == result.best_epoch
+
+
+def test_missing_model_names_the_notebook_to_run(tmp_path):
+    profile = settings.Profile("quick", 10, {}, output_root=tmp_path)
+    with pytest.raises(MissingModelError, match=r"run notebooks/04_train\.ipynb first"):
+        load_model(profile, "baseline_cnn")
+    with pytest.raises(MissingModelError, match="the notebook that trains it"):
+        require(tmp_path / "x.keras", "unknown_model", profile)
