@@ -25,6 +25,9 @@ def mean_images(images: np.ndarray, labels: np.ndarray, num_classes: int = NUM_C
     images, labels = np.asarray(images), np.asarray(labels)
     if len(images) != len(labels):
         raise ValueError(f"{len(images)} images but {len(labels)} labels")
+    missing = [c for c in range(num_classes) if not np.any(labels == c)]
+    if missing:
+        raise ValueError(f"no images of class {missing}: a mean image needs at least one")
     return np.stack(
         [images[labels == c].mean(axis=0, dtype=np.float64) for c in range(num_classes)]
     ).astype(np.float32)
@@ -33,5 +36,8 @@ def mean_images(images: np.ndarray, labels: np.ndarray, num_classes: int = NUM_C
 def samples_per_class(labels: np.ndarray, per_class: int, rng: np.random.Generator):
     """Random indices, ``per_class`` of each class, ordered class by class."""
     return np.concatenate(
-        [rng.choice(np.flatnonzero(labels == c), per_class, replace=False) for c in range(NUM_CLASSES)]
+        [
+            rng.choice(np.flatnonzero(labels == c), per_class, replace=False)
+            for c in range(NUM_CLASSES)
+        ]
     )

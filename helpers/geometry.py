@@ -10,7 +10,7 @@ import numpy as np
 
 
 def ink_bounding_box(image: np.ndarray, threshold: float = 0) -> tuple[int, int, int, int] | None:
-    """``(top, bottom, left, right)`` of pixels above ``threshold`` (inclusive), or None if blank."""
+    """``(top, bottom, left, right)`` (inclusive) of pixels above ``threshold``; None if blank."""
     image = np.asarray(image)
     if image.ndim != 2:
         raise ValueError(f"expected one 2-D image, got shape {image.shape}")

@@ -10,9 +10,7 @@ The profile is chosen with the environment variable ``MNIST_COURSE_PROFILE``:
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +28,7 @@ class Profile:
     name: str
     train_limit: int | None  # training images kept after the split; None keeps all
     epochs: dict[str, int] = field(default_factory=dict)  # maximum epochs per model
+    accuracy_floor: dict[str, float] = field(default_factory=dict)  # checkpoint minimum
     output_root: Path = REPO_ROOT
 
     @property
@@ -56,6 +55,10 @@ class Profile:
             known = ", ".join(sorted(self.epochs))
             raise KeyError(f"no epoch budget for model {model_name!r}; known: {known}") from None
 
+    def min_accuracy(self, model_name: str) -> float:
+        """The accuracy a checkpoint cell demands of ``model_name`` in this profile."""
+        return self.accuracy_floor[model_name]
+
     def describe(self) -> str:
         images = "all" if self.train_limit is None else f"{self.train_limit:,}"
         return (
@@ -69,11 +72,13 @@ PROFILES = {
         name="full",
         train_limit=None,
         epochs={"baseline_cnn": 15},
+        accuracy_floor={"baseline_cnn": 0.99},
     ),
     "quick": Profile(
         name="quick",
         train_limit=3_000,
         epochs={"baseline_cnn": 2},
+        accuracy_floor={"baseline_cnn": 0.85},
         output_root=REPO_ROOT / "scratch" / "quick",
     ),
 }
@@ -97,29 +102,10 @@ def relative_to_repo(path: Path) -> str:
         return str(path)
 
 
-@contextlib.contextmanager
-def native_stderr_muted():
-    """Silence what C++ code writes to file descriptor 2 (TensorFlow's start-up banners).
-
-    TensorFlow 2.21 logs a few lines at import before ``TF_CPP_MIN_LOG_LEVEL`` takes effect.
-    Python exceptions are unaffected: they are raised, not printed.
-    """
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def set_seeds(seed: int = SEED) -> None:
     """Seed Python, NumPy and TensorFlow and make TensorFlow's ops deterministic."""
-    with native_stderr_muted():
-        import keras
-        import tensorflow as tf
+    import keras
+    import tensorflow as tf
 
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()

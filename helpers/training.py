@@ -80,16 +80,14 @@ def fit(
     """Train on ``data.train``, validate on ``data.validation``, keep the best epoch.
 
     Early stopping watches ``monitor``; the best model is written to ``checkpoint_path`` and
-    its weights are restored into ``model`` at the end. The test set is not touched.
+    its weights are loaded back into ``model`` at the end. The test set is not touched.
     """
     checkpoint_path = Path(checkpoint_path)
     checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
     timer = EpochTimer()
     callbacks = [
         timer,
-        keras.callbacks.EarlyStopping(
-            monitor=monitor, patience=patience, restore_best_weights=True
-        ),
+        keras.callbacks.EarlyStopping(monitor=monitor, patience=patience),
         keras.callbacks.ModelCheckpoint(checkpoint_path, monitor=monitor, save_best_only=True),
         *extra_callbacks,
         CompactProgress(timer),
@@ -103,6 +101,7 @@ def fit(
         callbacks=callbacks,
         verbose=0,
     )
+    model.load_weights(checkpoint_path)
     logs = {key: [float(v) for v in values] for key, values in history.history.items()}
     scores = logs[monitor]
     best = min(scores) if "loss" in monitor else max(scores)

@@ -43,7 +43,18 @@ def test_committed_mnist_has_the_published_shapes_and_counts():
     assert x_train.shape == (60000, 28, 28) and x_train.dtype == np.uint8
     assert y_train.shape == (60000,) and y_train.dtype == np.uint8
     assert x_test.shape == (10000, 28, 28) and y_test.shape == (10000,)
-    assert np.bincount(y_train).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    assert np.bincount(y_train).tolist() == [
+        5923,
+        6742,
+        5958,
+        6131,
+        5842,
+        5421,
+        5918,
+        6265,
+        5851,
+        5949,
+    ]
     assert np.bincount(y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
     assert x_train.max() == 255 and x_train.min() == 0
 
@@ -58,7 +69,10 @@ def test_a_valid_small_dataset_round_trips(tmp_path):
 def test_missing_file_names_the_file_and_the_restore_command(tmp_path):
     write_dataset(tmp_path)
     (tmp_path / "t10k-labels-idx1-ubyte.gz").unlink()
-    with pytest.raises(DataFileError, match=r"t10k-labels-idx1-ubyte\.gz: the file is missing.*git checkout -- data/mnist"):
+    with pytest.raises(
+        DataFileError,
+        match=r"t10k-labels-idx1-ubyte\.gz: the file is missing.*git checkout -- data/mnist",
+    ):
         load_mnist(tmp_path)
 
 
@@ -73,7 +87,9 @@ def test_changed_file_fails_its_checksum(tmp_path):
     write_dataset(tmp_path)
     path = tmp_path / "train-images-idx3-ubyte.gz"
     path.write_bytes(path.read_bytes()[:-10])  # truncated on disk
-    with pytest.raises(DataFileError, match=r"train-images-idx3-ubyte\.gz: its SHA-256 does not match"):
+    with pytest.raises(
+        DataFileError, match=r"train-images-idx3-ubyte\.gz: its SHA-256 does not match"
+    ):
         load_mnist(tmp_path)
 
 

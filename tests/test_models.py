@@ -1,8 +1,16 @@
 """helpers.models: builders have the documented shapes and parameter counts."""
 
+import keras
 import numpy as np
 
-from helpers.models import build_baseline_cnn
+from helpers.models import (
+    augmentation,
+    build_baseline_cnn,
+    build_improved_cnn,
+    build_keras_mlp,
+    build_resnet10,
+    residual_block,
+)
 
 
 def test_baseline_cnn_has_93322_parameters_and_softmax_outputs():
@@ -24,3 +32,60 @@ def test_baseline_cnn_layer_shapes():
     assert shapes["flatten"] == (576,)
     assert shapes["softmax"] == (10,)
     assert model.loss == "categorical_crossentropy"
+
+
+def test_improved_cnn_shapes_parameters_and_switches():
+    model = build_improved_cnn()
+    assert model.count_params() == 242_602
+    assert model.output_shape == (None, 10)
+    assert model.get_layer("pool3").output.shape[1:] == (3, 3, 128)
+    assert any(layer.name == "augmentation" for layer in model.layers)
+    plain = build_improved_cnn(augment=False, batch_norm=False, dropout=0.0)
+    names = {layer.name for layer in plain.layers}
+    assert not names & {"augmentation", "bn1", "dropout1"}
+    assert plain.count_params() == 242_602 - 4 * (32 + 64 + 128 + 128) + (32 + 64 + 128 + 128)
+
+
+def test_augmentation_changes_images_only_in_training():
+    images = np.zeros((4, 28, 28, 1), np.float32)
+    images[:, 10:18, 12:16] = 1.0
+    layer = augmentation(rotation_degrees=10, shift=0.1, zoom=0.1)
+    np.testing.assert_array_equal(layer(images, training=False), images)
+    augmented = np.asarray(layer(images, training=True))
+    assert augmented.shape == images.shape and not np.allclose(augmented, images)
+
+
+def test_keras_mlp():
+    model = build_keras_mlp(hidden=256)
+    assert model.count_params() == (784 + 1) * 256 + (256 + 1) * 256 + (256 + 1) * 10
+
+
+def test_resnet10_blocks_and_projection_shortcut():
+    model = build_resnet10()
+    assert model.output_shape == (None, 10)
+    assert model.get_layer("block2_out").output.shape[1:] == (28, 28, 64)
+    assert model.get_layer("block3_out").output.shape[1:] == (14, 14, 128)
+    projection = model.get_layer("block3_projection")
+    assert projection.kernel_size == (1, 1) and projection.strides == (2, 2)
+    assert projection.filters == 128
+    names = {layer.name for layer in model.layers}
+    assert "block1_projection" not in names and "block4_projection" not in names
+    convs = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"]
+    assert len([c for c in convs if c.kernel_size == (3, 3)]) == 9  # 9 conv + 1 dense = ResNet-10
+
+
+def test_residual_block_projects_when_the_shape_changes():
+    inputs = keras.Input((8, 8, 16))
+    same = residual_block(inputs, 16, "same")
+    wider = residual_block(inputs, 32, "wider")
+    down = residual_block(inputs, 32, "down", downsample=True)
+    model = keras.Model(inputs, [same, wider, down])
+    names = {layer.name for layer in model.layers}
+    assert "same_projection" not in names
+    assert {"wider_projection", "down_projection"} <= names
+    assert tuple(same.shape[1:]) == (8, 8, 16)
+    assert tuple(wider.shape[1:]) == (8, 8, 32)
+    assert tuple(down.shape[1:]) == (4, 4, 32)
+    x = np.random.default_rng(0).random((2, 8, 8, 16)).astype(np.float32)
+    outputs = model(x, training=False)
+    assert all(np.all(np.asarray(o) >= 0) for o in outputs)  # each block ends with ReLU

@@ -76,4 +76,6 @@ def test_validation_and_test_do_not_depend_on_the_profile():
     np.testing.assert_array_equal(quick.validation.labels, full.validation.labels)
     np.testing.assert_array_equal(quick.validation.images, full.validation.images)
     train_rows = {row.tobytes() for row in full.train.images[:, :, :, 0].reshape(54000, -1)}
-    assert all(row.tobytes() not in train_rows for row in quick.validation.images[:200].reshape(200, -1))
+    assert all(
+        row.tobytes() not in train_rows for row in quick.validation.images[:200].reshape(200, -1)
+    )

@@ -34,6 +34,7 @@ def test_same_models_have_budgets_in_both_profiles():
     quick, full = settings.PROFILES["quick"], settings.PROFILES["full"]
     assert quick.epochs.keys() == full.epochs.keys()
     assert all(quick.epochs[name] <= full.epochs[name] for name in full.epochs)
+    assert quick.accuracy_floor.keys() == full.accuracy_floor.keys()
     with pytest.raises(KeyError, match="no epoch budget for model 'nope'"):
         full.max_epochs("nope")
 

@@ -1,5 +1,6 @@
 """helpers.training: checkpoint, history, timing and determinism of a short quick-profile run."""
 
+import keras
 import numpy as np
 import pytest
 
@@ -37,6 +38,9 @@ def test_fit_checkpoints_times_and_records_history(small_data, tmp_path, capsys)
     path = tmp_path / "model.keras"
     result = fit(model, small_data, epochs=2, checkpoint_path=path, batch_size=64, patience=5)
     assert path.is_file()
+    best = keras.models.load_model(path)
+    for kept, saved in zip(model.get_weights(), best.get_weights(), strict=True):
+        np.testing.assert_array_equal(kept, saved)  # the model keeps the best epoch's weights
     assert result.epochs == 2 and len(result.history["val_loss"]) == 2
     assert all(s > 0 for s in result.epoch_seconds)
     assert result.best_epoch == int(np.argmin(result.history["val_loss"])) + 1
