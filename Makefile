@@ -13,13 +13,19 @@ EXECUTE := $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup run test unit-test notebook-test lab lint clean-scratch
+SUBMISSIONS ?=
+ONLY ?=
+TIMEOUT ?= 300
+
+.PHONY: help setup run test unit-test notebook-test lab lint student grade clean-scratch
 
 help:
 	@echo "make run    execute every notebook in the full profile and regenerate reports/ and models/"
 	@echo "make test   unit tests + notebooks under nbval in the quick profile (what CI runs)"
 	@echo "make lab    open the course in JupyterLab"
 	@echo "make lint   ruff over helpers/ and tests/"
+	@echo "make student                 build the student edition in dist/student/"
+	@echo "make grade SUBMISSIONS=dir   grade one folder per student into scratch/grades/"
 
 setup: $(STAMP)
 
@@ -49,6 +55,13 @@ lab: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check helpers tests
+
+student: $(STAMP)
+	$(BIN)/python -m helpers.student_edition --source notebooks --out dist/student --force
+
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [ONLY='04_train 05_evaluate'] [TIMEOUT=300]"; exit 2; }
+	$(BIN)/python -m helpers.grader $(SUBMISSIONS) --out scratch/grades --timeout $(TIMEOUT) $(if $(ONLY),--notebooks $(ONLY))
 
 clean-scratch:
 	rm -rf scratch
