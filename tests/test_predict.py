@@ -1,0 +1,123 @@
+"""helpers.predict: a picture -> a digit, in Python and from the command line."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+from PIL import Image
+
+from helpers import predict, settings
+from helpers.data import load_mnist
+from helpers.drawn_digits import NoDigitFound
+from helpers.export import TFLiteClassifier, export_tflite
+from helpers.model_store import MissingModelError
+from helpers.predict import Prediction, main, predict_image
+
+SAMPLES = sorted((settings.REPO_ROOT / "data" / "samples").glob("*.png"))
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    """A tiny untrained CNN exported as int8: the predictions are arbitrary, the plumbing real."""
+    settings.set_seeds()
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            layers.Conv2D(4, 3, activation="relu"),
+            layers.MaxPooling2D(4),
+            layers.Flatten(),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
+    (train_images, _), _ = load_mnist()
+    path = tmp_path_factory.mktemp("model") / "tiny_int8.tflite"
+    export_tflite(model, path, "int8", representative_images=train_images[:100] / 255)
+    return path
+
+
+@pytest.fixture(scope="module")
+def classifier(model_path):
+    return TFLiteClassifier(model_path)
+
+
+@pytest.fixture
+def blank_png(tmp_path):
+    path = tmp_path / "blank.png"
+    Image.new("RGB", (200, 200), "white").save(path)
+    return path
+
+
+def test_there_are_samples_to_predict():
+    assert 6 <= len(SAMPLES) <= 10
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[path.name for path in SAMPLES])
+def test_every_sample_gives_a_prediction(sample, classifier):
+    prediction = predict_image(sample, classifier)
+    assert isinstance(prediction, Prediction)
+    assert len(prediction.probabilities) == 10
+    assert all(isinstance(p, float) and 0 <= p <= 1 for p in prediction.probabilities)
+    assert sum(prediction.probabilities) == pytest.approx(1, abs=1e-5)
+    assert prediction.digit == int(np.argmax(prediction.probabilities))
+    assert prediction.confidence == max(prediction.probabilities)
+
+
+def test_a_blank_picture_gives_no_digit(blank_png, classifier):
+    with pytest.raises(NoDigitFound):
+        predict_image(blank_png, classifier)
+
+
+def test_without_a_classifier_the_missing_default_model_is_named(tmp_path, monkeypatch):
+    empty = settings.Profile("quick", 10, output_root=tmp_path)
+    monkeypatch.setattr(predict, "active_profile", lambda: empty)
+    assert predict.default_model_path() == tmp_path / "models" / predict.DEFAULT_MODEL_FILE
+    with pytest.raises(MissingModelError, match=r"best_cnn_int8\.tflite not found: run "):
+        predict_image(SAMPLES[0])
+    with pytest.raises(MissingModelError, match=r"notebooks/08_deploy\.ipynb .*make run"):
+        predict_image(SAMPLES[0])
+
+
+def test_command_line_in_a_subprocess(model_path, blank_png, tmp_path):
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not a picture")
+    sample = SAMPLES[0]
+    command = [sys.executable, "-m", "helpers.predict", str(sample), str(blank_png)]
+    command += [str(text_file), "--model", str(model_path)]
+    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run(
+        command, capture_output=True, text=True, cwd=settings.REPO_ROOT, env=environment
+    )
+    lines = done.stdout.splitlines()
+    assert done.returncode == 1, done.stderr
+    assert len(lines) == 3
+    assert lines[0].startswith(f"{sample}: ") and lines[0].endswith("%)")
+    digit, percent = lines[0].removeprefix(f"{sample}: ").rstrip("%)").split(" (")
+    assert 0 <= int(digit) <= 9 and 0 < float(percent) <= 100
+    assert lines[1] == f"{blank_png}: no digit found"
+    assert lines[2].startswith(f"{text_file}: error: not an image")
+    assert "Traceback" not in done.stderr
+
+
+def test_command_line_exit_codes(model_path, tmp_path, capsys):
+    assert main([str(path) for path in SAMPLES] + ["--model", str(model_path)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == len(SAMPLES)
+
+    missing = tmp_path / "missing.png"
+    assert main([str(SAMPLES[0]), str(missing), "--model", str(model_path)]) == 1
+    assert capsys.readouterr().out.splitlines()[1] == f"{missing}: error: No such file or directory"
+
+    assert main([str(SAMPLES[0]), "--model", str(tmp_path / "none.tflite")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "notebooks/08_deploy.ipynb" in captured.err
+
+
+def test_samples_folder_documents_its_pictures():
+    readme = (SAMPLES[0].parent / "README.md").read_text(encoding="utf-8")
+    assert "synthetic" in readme
+    assert all(path.name in readme for path in SAMPLES)
+    assert Path(SAMPLES[0].parent / "make_samples.py").is_file()
