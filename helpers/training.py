@@ -124,3 +124,26 @@ def load_history(path: Path) -> TrainingResult:
     """Read back what :func:`save_history` wrote."""
     saved = json.loads(Path(path).read_text(encoding="utf-8"))
     return TrainingResult(saved["history"], saved["epoch_seconds"], saved["best_epoch"])
+
+
+def warmup_cosine_schedule(
+    epochs: int,
+    steps_per_epoch: int,
+    peak_learning_rate: float = 3e-3,
+    warmup_epochs: float = 1.0,
+    final_fraction: float = 0.01,
+):
+    """Learning rate that rises linearly for ``warmup_epochs`` then follows a cosine to ~0.
+
+    Warm-up keeps the first, large gradients of a fresh network from throwing it off; the
+    cosine spends most steps at a high rate and ends with small, fine-tuning steps.
+    """
+    warmup_steps = max(1, int(warmup_epochs * steps_per_epoch))
+    total_steps = max(epochs * steps_per_epoch, warmup_steps + 1)
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=peak_learning_rate / 10,
+        decay_steps=total_steps - warmup_steps,
+        alpha=final_fraction,
+        warmup_target=peak_learning_rate,
+        warmup_steps=warmup_steps,
+    )

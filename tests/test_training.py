@@ -8,7 +8,7 @@ from helpers import settings
 from helpers.model_store import MissingModelError, load_model, require
 from helpers.models import build_baseline_cnn
 from helpers.preprocessing import DataSplits, Split, load_splits
-from helpers.training import fit, load_history, save_history
+from helpers.training import fit, load_history, save_history, warmup_cosine_schedule
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +59,15 @@ def test_missing_model_names_the_notebook_to_run(tmp_path):
         load_model(profile, "baseline_cnn")
     with pytest.raises(MissingModelError, match="the notebook that trains it"):
         require(tmp_path / "x.keras", "unknown_model", profile)
+
+
+def test_warmup_cosine_schedule_rises_then_decays():
+    schedule = warmup_cosine_schedule(epochs=10, steps_per_epoch=100, peak_learning_rate=3e-3)
+    rate = lambda step: float(schedule(step))  # noqa: E731
+    assert rate(0) == pytest.approx(3e-4)
+    assert rate(50) == pytest.approx(3e-4 + 0.5 * (3e-3 - 3e-4), rel=1e-4)
+    assert rate(100) == pytest.approx(3e-3)
+    assert rate(550) == pytest.approx(3e-3 * (0.01 + 0.99 * 0.5), rel=1e-3)  # half-way down
+    assert rate(1000) == pytest.approx(3e-5, rel=1e-3)
+    steps = [rate(s) for s in range(100, 1001, 50)]
+    assert all(a >= b for a, b in zip(steps, steps[1:], strict=False))
