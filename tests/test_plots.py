@@ -216,3 +216,72 @@ def test_save_to_writes_a_png_and_creates_folders(name, tmp_path):
 def test_bad_input_raises_a_clear_value_error(call, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         call()
+
+
+# The figures of notebooks 01 and 03.
+
+
+def test_plot_pixel_histogram_counts_every_value(tmp_path):
+    from helpers.plots import plot_pixel_histogram
+
+    pixels = np.array([0, 0, 0, 255, 128], dtype=np.uint8)
+    figure = plot_pixel_histogram(pixels, save_to=tmp_path / "h" / "hist.png")
+    heights = [patch.get_height() for patch in figure.axes[0].patches]
+    assert len(heights) == 256 and heights[0] == 3 and heights[128] == 1 and heights[255] == 1
+    assert figure.axes[0].get_yscale() == "log"
+    assert matplotlib.image.imread(tmp_path / "h" / "hist.png").size > 0
+    with pytest.raises(ValueError, match="no pixels"):
+        plot_pixel_histogram(np.array([], dtype=np.uint8))
+
+
+def test_plot_ink_geometry_panels_and_errors():
+    from helpers.plots import plot_ink_geometry
+
+    sizes = np.array([[20, 12], [20, 20], [18, 20]])
+    centres = np.array([[14.0, 14.0], [13.8, 14.2], [14.1, 13.9]])
+    figure = plot_ink_geometry(sizes, centres)
+    left = figure.axes[0]
+    heights = [p.get_height() for p in left.patches]
+    assert len(heights) == 2 * 28  # heights and widths for sides 1..28
+    assert heights[19] == 2 and heights[28 + 19] == 2 and heights[28 + 11] == 1
+    with pytest.raises(ValueError, match="same N"):
+        plot_ink_geometry(sizes, centres[:2])
+
+
+def test_plot_activations_draws_three_functions_and_slopes():
+    from helpers.plots import plot_activations
+
+    figure = plot_activations()
+    values_ax, slopes_ax = figure.axes[:2]
+    assert [line.get_label() for line in values_ax.lines if line.get_label() != "_child"][:3] == [
+        "ReLU",
+        "sigmoid",
+        "tanh",
+    ]
+    relu_slope = slopes_ax.lines[0].get_ydata()
+    assert set(np.unique(relu_slope)) == {0.0, 1.0}
+    assert max(slopes_ax.lines[1].get_ydata()) == pytest.approx(0.25, abs=1e-3)  # sigmoid'
+
+
+def test_plot_layer_stack_one_bar_per_layer():
+    import keras
+
+    from helpers.plots import plot_layer_stack
+
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(4, 3, name="c"),
+            keras.layers.Flatten(name="f"),
+            keras.layers.Dense(10, name="d"),
+        ],
+        name="tiny",
+    )
+    figure = plot_layer_stack(model)
+    ax = figure.axes[0]
+    assert len(ax.patches) == 3
+    texts = " ".join(text.get_text() for text in ax.texts)
+    assert (
+        "c (Conv2D)" in texts and "26x26x4   40 params" in texts and "10   27,050 params" in texts
+    )
+    assert "tiny" in ax.get_title()
