@@ -49,15 +49,11 @@ class Profile:
 
     def max_epochs(self, model_name: str) -> int:
         """The epoch budget of ``model_name`` in this profile."""
-        try:
-            return self.epochs[model_name]
-        except KeyError:
-            known = ", ".join(sorted(self.epochs))
-            raise KeyError(f"no epoch budget for model {model_name!r}; known: {known}") from None
+        return _setting(self.epochs, "epoch budget", model_name)
 
     def min_accuracy(self, model_name: str) -> float:
         """The accuracy a checkpoint cell demands of ``model_name`` in this profile."""
-        return self.accuracy_floor[model_name]
+        return _setting(self.accuracy_floor, "accuracy floor", model_name)
 
     def describe(self) -> str:
         images = "all" if self.train_limit is None else f"{self.train_limit:,}"
@@ -65,6 +61,14 @@ class Profile:
             f"Profile: {self.name} ({images} training images; "
             f"outputs in {relative_to_repo(self.output_root) or '.'}/)"
         )
+
+
+def _setting(table: dict, what: str, model_name: str):
+    try:
+        return table[model_name]
+    except KeyError:
+        known = ", ".join(sorted(table))
+        raise KeyError(f"no {what} for model {model_name!r}; known: {known}") from None
 
 
 PROFILES = {

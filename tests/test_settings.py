@@ -37,6 +37,9 @@ def test_same_models_have_budgets_in_both_profiles():
     assert quick.accuracy_floor.keys() == full.accuracy_floor.keys()
     with pytest.raises(KeyError, match="no epoch budget for model 'nope'"):
         full.max_epochs("nope")
+    with pytest.raises(KeyError, match="no accuracy floor for model 'nope'; known: baseline_cnn"):
+        quick.min_accuracy("nope")
+    assert full.min_accuracy("baseline_cnn") > quick.min_accuracy("baseline_cnn")
 
 
 def test_describe_names_the_profile_without_machine_paths():
