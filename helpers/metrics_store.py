@@ -9,6 +9,20 @@ from pathlib import Path
 
 from helpers.settings import Profile
 
+# The notebook that writes each section of the metrics file.
+WRITTEN_BY = {
+    "data": "notebooks/02_preprocess.ipynb",
+    "baseline_cnn": "notebooks/05_evaluate.ipynb",
+    **dict.fromkeys(
+        ("numpy_mlp", "keras_mlp", "improved_cnn", "resnet10", "best_model", "ablation"),
+        "notebooks/06_improve.ipynb",
+    ),
+    "benchmark": "make bench",
+    "visualize": "notebooks/07_visualize.ipynb",
+    "export": "notebooks/08_deploy.ipynb",
+    "centring": "notebooks/08_deploy.ipynb",
+}
+
 
 def read_metrics(profile: Profile) -> dict:
     """The metrics file of this profile, or ``{"profile": name}`` when none was written yet."""

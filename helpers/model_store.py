@@ -9,6 +9,10 @@ from helpers.settings import Profile, relative_to_repo
 # The notebook that trains and saves each model.
 PRODUCED_BY = {
     "baseline_cnn": "notebooks/04_train.ipynb",
+    "keras_mlp": "notebooks/06_improve.ipynb",
+    "improved_cnn": "notebooks/06_improve.ipynb",
+    "resnet10": "notebooks/06_improve.ipynb",
+    "best_cnn": "notebooks/06_improve.ipynb",
 }
 
 

@@ -13,6 +13,7 @@ trains with mini-batch SGD with momentum and a learning rate that decays every e
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -230,7 +231,8 @@ def train_mlp(
     ``history`` has one value per epoch in ``"train_loss"`` (mean cross-entropy of the
     epoch's mini-batches, L2 penalty excluded), ``"train_accuracy"`` (over the same
     mini-batches) and ``"val_accuracy"`` (after the epoch; an empty list without
-    validation data). ``verbose`` prints one line per epoch.
+    validation data) and ``"seconds"`` (wall time of the epoch, validation included).
+    ``verbose`` prints one line per epoch.
     """
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs and batch_size must be at least 1, got {epochs}, {batch_size}")
@@ -249,7 +251,7 @@ def train_mlp(
 
     shuffle_rng = np.random.default_rng(seed + 1)  # a stream separate from the initialisation
     velocity = {name: np.zeros_like(value) for name, value in params.items()}
-    history = {"train_loss": [], "train_accuracy": [], "val_accuracy": []}
+    history = {"train_loss": [], "train_accuracy": [], "val_accuracy": [], "seconds": []}
     for epoch in range(epochs):
         started = time.perf_counter()
         epoch_lr = learning_rate * lr_decay**epoch
@@ -268,11 +270,11 @@ def train_mlp(
         history["train_accuracy"].append(train_accuracy)
         if x_val is not None:
             history["val_accuracy"].append(accuracy(params, x_val, y_val))
+        history["seconds"].append(time.perf_counter() - started)
         if verbose:
-            seconds = time.perf_counter() - started
             print(
                 f"epoch {epoch + 1:2d}/{epochs}  lr {epoch_lr:.4f}  {epoch_summary(history)}"
-                f"  ({seconds:.1f} s)"
+                f"  ({history['seconds'][-1]:.1f} s)"
             )
     return params, history
 
@@ -339,3 +341,40 @@ def gradient_check(
         )
         errors[name] = relative_error(grads[name], numeric)
     return errors
+
+
+def count_params(params: dict) -> int:
+    """Number of trainable numbers in the network."""
+    return int(sum(params[name].size for name in PARAM_NAMES))
+
+
+def multiply_accumulates(params: dict) -> int:
+    """Multiply-accumulates for one image: the two matrix products."""
+    return int(params["W1"].size + params["W2"].size)
+
+
+def save_params(params: dict, path) -> int:
+    """Save the parameters to a ``.npz`` file; return its size in bytes."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as stream:
+        np.savez(stream, **{name: params[name] for name in PARAM_NAMES})
+    return path.stat().st_size
+
+
+def load_params(path) -> dict:
+    """Read parameters written by :func:`save_params`, checking that all four are there."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path.name} not found: train the NumPy MLP first")
+    with np.load(path) as saved:
+        missing = [name for name in PARAM_NAMES if name not in saved]
+        if missing:
+            raise ValueError(f"{path.name} lacks {', '.join(missing)}: not a NumPy MLP file")
+        params = {name: saved[name] for name in PARAM_NAMES}
+    hidden = params["W1"].shape[-1]
+    expected = {"b1": (hidden,), "W2": (hidden, NUM_CLASSES), "b2": (NUM_CLASSES,)}
+    if params["W1"].ndim != 2 or any(params[k].shape != v for k, v in expected.items()):
+        shapes = ", ".join(f"{name} {params[name].shape}" for name in PARAM_NAMES)
+        raise ValueError(f"{path.name} holds inconsistent shapes ({shapes})")
+    return params

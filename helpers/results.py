@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers import numpy_mlp
 from helpers.architecture import total_multiply_accumulates
 from helpers.training import TrainingResult
 
@@ -45,3 +46,27 @@ def model_record(
     if model_path is not None:
         record["model_file_bytes"] = Path(model_path).stat().st_size
     return record
+
+
+def numpy_mlp_record(
+    params: dict, history: dict, labels: np.ndarray, probabilities: np.ndarray, model_path: Path
+) -> dict:
+    """:func:`model_record` for the NumPy MLP: its history has no checkpoint, the last epoch
+    is the model, and its file is the ``.npz`` of its parameters."""
+    if not history.get("seconds"):
+        raise ValueError("history has no epoch times: pass the history train_mlp returned")
+    epochs = len(history["seconds"])
+    accuracy, loss = accuracy_and_loss(labels, probabilities)
+    seconds = float(sum(history["seconds"]))
+    return {
+        "test_accuracy": round(accuracy, 6),
+        "test_loss": round(loss, 6),
+        "test_errors": int(round((1 - accuracy) * len(labels))),
+        "params": numpy_mlp.count_params(params),
+        "macs_per_image": numpy_mlp.multiply_accumulates(params),
+        "epochs": epochs,
+        "best_epoch": epochs,
+        "train_seconds": round(seconds, 1),
+        "seconds_per_epoch": round(seconds / epochs, 2),
+        "model_file_bytes": Path(model_path).stat().st_size,
+    }

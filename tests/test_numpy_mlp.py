@@ -142,6 +142,7 @@ def test_training_is_deterministic_for_a_seed(random_batch):
     params_c, _ = numpy_mlp.train_mlp(x, labels, x, labels, seed=2, **settings)
     for name in numpy_mlp.PARAM_NAMES:
         np.testing.assert_array_equal(params_a[name], params_b[name])
+    history_a.pop("seconds"), history_b.pop("seconds")  # wall times differ, all else must not
     assert history_a == history_b
     assert not np.array_equal(params_a["W1"], params_c["W1"])
 
@@ -154,7 +155,7 @@ def test_history_and_verbose_lines(random_batch, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and lines[1].startswith("epoch  2/2")
     assert "val_acc" in lines[1]
-    assert set(history) == {"train_loss", "train_accuracy", "val_accuracy"}
+    assert set(history) == {"train_loss", "train_accuracy", "val_accuracy", "seconds"}
     assert all(len(values) == 2 for values in history.values())
     assert history["val_accuracy"][-1] == numpy_mlp.accuracy(params, x[48:], labels[48:])
 
@@ -214,3 +215,46 @@ def test_bad_hidden_size_and_training_settings_are_rejected(random_batch):
         numpy_mlp.train_mlp(x * 255, labels, epochs=1)
     with pytest.raises(ValueError, match="no images"):
         numpy_mlp.train_mlp(x[:0], labels[:0], epochs=1)
+
+
+def test_saved_parameters_load_back_identical(tmp_path):
+    params = numpy_mlp.init_params(hidden_size=5, input_size=7)
+    size = numpy_mlp.save_params(params, tmp_path / "mlp.npz")
+    assert size == (tmp_path / "mlp.npz").stat().st_size > 0
+    loaded = numpy_mlp.load_params(tmp_path / "mlp.npz")
+    for name in numpy_mlp.PARAM_NAMES:
+        np.testing.assert_array_equal(loaded[name], params[name])
+    assert numpy_mlp.count_params(loaded) == 7 * 5 + 5 + 5 * 10 + 10
+    assert numpy_mlp.multiply_accumulates(loaded) == 7 * 5 + 5 * 10
+
+
+def test_loading_a_missing_or_foreign_file_says_what_is_wrong(tmp_path):
+    with pytest.raises(FileNotFoundError, match="train the NumPy MLP first"):
+        numpy_mlp.load_params(tmp_path / "absent.npz")
+    np.savez(tmp_path / "other.npz", W1=np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="lacks b1, W2, b2"):
+        numpy_mlp.load_params(tmp_path / "other.npz")
+    params = numpy_mlp.init_params(hidden_size=4, input_size=3)
+    params["W2"] = np.zeros((5, 10))
+    numpy_mlp.save_params(params, tmp_path / "bad.npz")
+    with pytest.raises(ValueError, match="inconsistent shapes"):
+        numpy_mlp.load_params(tmp_path / "bad.npz")
+
+
+def test_numpy_mlp_record_has_the_fields_of_the_keras_records(tmp_path):
+    from helpers.results import numpy_mlp_record
+
+    params = numpy_mlp.init_params(hidden_size=4, input_size=6)
+    path = tmp_path / "mlp.npz"
+    numpy_mlp.save_params(params, path)
+    history = {"seconds": [1.0, 2.0, 3.0]}
+    probabilities = np.full((4, 10), 0.05)
+    probabilities[np.arange(4), [1, 2, 3, 0]] = 0.55
+    record = numpy_mlp_record(params, history, np.array([1, 2, 3, 4]), probabilities, path)
+    assert record["test_accuracy"] == 0.75 and record["test_errors"] == 1
+    assert record["epochs"] == record["best_epoch"] == 3
+    assert record["train_seconds"] == 6.0 and record["seconds_per_epoch"] == 2.0
+    assert record["params"] == 6 * 4 + 4 + 4 * 10 + 10
+    assert record["model_file_bytes"] == path.stat().st_size
+    with pytest.raises(ValueError, match="no epoch times"):
+        numpy_mlp_record(params, {}, np.array([1]), probabilities[:1], path)

@@ -7,15 +7,7 @@ import pytest
 from helpers import settings
 from helpers.model_store import MissingModelError, load_model, require
 from helpers.models import build_baseline_cnn
-from helpers.preprocessing import DataSplits, Split, load_splits
 from helpers.training import fit, load_history, save_history, warmup_cosine_schedule
-
-
-@pytest.fixture(scope="module")
-def small_data():
-    splits = load_splits(settings.PROFILES["quick"])
-    cut = lambda split, n: Split(split.images[:n], split.labels[:n])  # noqa: E731
-    return DataSplits(cut(splits.train, 1000), cut(splits.validation, 500), cut(splits.test, 10))
 
 
 def train_once(data, path):
