@@ -7,17 +7,22 @@ Three exports (notebook 08 compares their size, accuracy and latency):
 - ``int8``: weights and activations in int8, input and output too. The converter calibrates
   the activation ranges on a few hundred training images the caller passes in.
 
-Keras 3 models are exported as a SavedModel first (``model.export``), then converted: that is
-what ``TFLiteConverter.from_keras_model`` does in TensorFlow 2.21 too, but it prints the
-SavedModel's signature, which ``model.export(..., verbose=False)`` keeps quiet.
+Keras 3 models are exported as a SavedModel first, then converted: that is what
+``TFLiteConverter.from_keras_model`` does in TensorFlow 2.21 too, but it prints the
+SavedModel's signature, which ``write_out(..., verbose=False)`` keeps quiet. The SavedModel
+calls the model with ``training=False``: ``model.export`` calls it without, and Keras's random
+augmentation layers (notebook 06 puts them inside its models) then default to augmenting,
+which the converter cannot translate.
 """
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import time
 from pathlib import Path
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -46,6 +51,27 @@ def _with_channel(images) -> np.ndarray:
     return images
 
 
+def _export_for_inference(model, saved_model_dir: str) -> None:
+    """Write ``model`` as a SavedModel whose one signature runs it in inference mode.
+
+    Quietly: in Jupyter, TensorFlow's logger is at INFO and would print the temporary folder.
+    """
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    archive.add_endpoint(
+        "serve",
+        lambda images: model(images, training=False),
+        input_signature=[keras.InputSpec(shape=(None, *model.input_shape[1:]), dtype="float32")],
+    )
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        archive.write_out(saved_model_dir, verbose=False)
+    finally:
+        logger.setLevel(level)
+
+
 def tflite_bytes(model, mode: str, representative_images=None) -> bytes:
     """The ``.tflite`` flatbuffer of a Keras model in one of :data:`EXPORT_MODES`.
 
@@ -57,7 +83,7 @@ def tflite_bytes(model, mode: str, representative_images=None) -> bytes:
     if mode == "int8" and representative_images is None:
         raise ValueError("the int8 export needs representative_images to calibrate activations")
     with tempfile.TemporaryDirectory() as saved_model_dir:
-        model.export(saved_model_dir, verbose=False)
+        _export_for_inference(model, saved_model_dir)
         converter = tf.lite.TFLiteConverter.from_saved_model(saved_model_dir)
         if mode != "float32":
             converter.optimizations = [tf.lite.Optimize.DEFAULT]
