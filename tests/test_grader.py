@@ -335,32 +335,58 @@ def test_cli_reports_bad_arguments_and_grades(tmp_path, capsys):
 # Compatibility with nbgrader itself
 
 NBGRADER = Path(sys.executable).with_name("nbgrader")
+needs_nbgrader = pytest.mark.skipif(
+    not NBGRADER.exists(), reason="nbgrader is not installed next to python"
+)
 
 
-@pytest.mark.skipif(not NBGRADER.exists(), reason="nbgrader is not installed next to python")
-def test_nbgrader_generate_and_autograde_agree(tmp_path):
-    course = tmp_path / "course"
-    (course / "source" / "ps1").mkdir(parents=True)
-    shutil.copy(SOURCE / "02_one_hot.ipynb", course / "source" / "ps1")
+def nbgrader_course(root: Path, assignment: str, notebooks) -> Path:
+    """A course folder under ``root`` whose ``source/<assignment>`` holds ``notebooks``."""
+    course = root / "course"
+    (course / "source" / assignment).mkdir(parents=True)
+    for notebook in notebooks:
+        shutil.copy(notebook, course / "source" / assignment)
+    return course
+
+
+def run_nbgrader(course: Path, *args: str) -> None:
+    """``nbgrader *args`` on ``course`` with this environment and no personal nbgrader config."""
     env = {
         **os.environ,
         "PATH": f"{NBGRADER.parent}{os.pathsep}{os.environ.get('PATH', '')}",  # alembic
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),  # no personal nbgrader config
+        "JUPYTER_CONFIG_DIR": str(course.parent / "jupyter-config"),
     }
+    done = subprocess.run(
+        [str(NBGRADER), *args, f"--CourseDirectory.root={course}"],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
-    def nbgrader(*args):
-        done = subprocess.run(
-            [str(NBGRADER), *args, f"--CourseDirectory.root={course}"],
-            cwd=course,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
 
-    nbgrader("generate_assignment", "ps1")
+def gradebook_scores(course: Path, assignment: str, students) -> dict[str, dict[str, float]]:
+    """``{student: {"<notebook>:<grade_id>": score}}`` from nbgrader's gradebook after autograde."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        return {
+            who: {
+                f"{notebook.name}:{grade.name}": grade.score
+                for notebook in gradebook.find_submission(assignment, who).notebooks
+                for grade in notebook.grades
+            }
+            for who in students
+        }
+
+
+@needs_nbgrader
+def test_nbgrader_generate_and_autograde_agree(tmp_path):
+    course = nbgrader_course(tmp_path, "ps1", [SOURCE / "02_one_hot.ipynb"])
+    run_nbgrader(course, "generate_assignment", "ps1")
     released = nbformat.read(course / "release" / "ps1" / "02_one_hot.ipynb", as_version=4)
     ours = student_nb("02_one_hot")
     assert [(c.source, c.metadata) for c in released.cells] == [
@@ -369,18 +395,9 @@ def test_nbgrader_generate_and_autograde_agree(tmp_path):
 
     save(source_nb("02_one_hot"), course / "submitted" / "alice" / "ps1" / "02_one_hot.ipynb")
     save(released, course / "submitted" / "bob" / "ps1" / "02_one_hot.ipynb")
-    nbgrader("autograde", "ps1")
+    run_nbgrader(course, "autograde", "ps1")
 
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        theirs = {
-            who: {
-                f"02_one_hot:{g.name}": g.score
-                for g in gradebook.find_submission("ps1", who).notebooks[0].grades
-            }
-            for who in ("alice", "bob")
-        }
+    theirs = gradebook_scores(course, "ps1", ("alice", "bob"))
     assert theirs["alice"] == {"02_one_hot:test_one_hot": 3, "02_one_hot:test_from_one_hot": 2}
     assert set(theirs["bob"].values()) == {0}
 
