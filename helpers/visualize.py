@@ -3,7 +3,10 @@
 Every function computes NumPy arrays and draws nothing. Models are Keras 3 Functional or
 Sequential models for 28x28x1 images in [0, 1] whose last layer is ``Dense(10)`` (softmax);
 saliency and Grad-CAM differentiate that layer's pre-softmax score (logit), computed by
-applying its kernel and bias to the features it receives.
+applying its kernel and bias to the features it receives. A Conv2D layer's feature map is read
+where the next layer sees it: after the BatchNormalization and activation layers that directly
+follow it, if any (conv -> batch norm -> ReLU stacks); a convolution with a built-in activation
+is read as it is.
 """
 
 from __future__ import annotations
@@ -19,6 +22,13 @@ from scipy import ndimage
 IMAGE_SHAPE = (28, 28, 1)
 DEFAULT_ANGLES = np.arange(-90, 91, 15)  # degrees
 DEFAULT_SHIFTS = np.arange(-6, 7)  # pixels
+# Layers that transform a feature map element-wise; a Conv2D's map is read after them.
+_FOLLOWERS = (
+    keras.layers.BatchNormalization,
+    keras.layers.Activation,
+    keras.layers.ReLU,
+    keras.layers.LeakyReLU,
+)
 
 
 def conv_layer_names(model: keras.Model) -> list[str]:
@@ -38,12 +48,18 @@ def first_layer_filters(model: keras.Model) -> np.ndarray:
 def feature_maps(
     model: keras.Model, images: np.ndarray, layer_names: Sequence[str] | None = None
 ) -> dict[str, np.ndarray]:
-    """Activations (N, H, W, C) of the named Conv2D layers (default: all), in one forward pass."""
+    """Activations (N, H, W, C) of the named Conv2D layers (default: all), in one forward pass.
+
+    Each map is read after the batch norm and activation that follow the layer, if any.
+    """
     layer_names = _require_conv_layers(model) if layer_names is None else list(layer_names)
     for name in layer_names:
         _check_conv_layer(model, name)
     inputs, outputs, _ = _trace(model)
-    tap = keras.Model(inputs=inputs, outputs={name: outputs[name] for name in layer_names})
+    tap = keras.Model(
+        inputs=inputs,
+        outputs={name: outputs[feature_map_layer(model, name)] for name in layer_names},
+    )
     maps = tap(_as_batch(images), training=False)
     return {name: keras.ops.convert_to_numpy(maps[name]) for name in layer_names}
 
@@ -86,16 +102,19 @@ def grad_cam(
 ) -> np.ndarray:
     """Grad-CAM heatmaps (N, 28, 28) in [0, 1] of a Conv2D layer (default: the last one).
 
-    Each channel of the layer's output is weighted by the spatial mean of the gradient of
-    the class logit with respect to it; the ReLU of the weighted sum is resized (bilinear)
-    to 28x28 and scaled to a maximum of 1 per image (an all-zero heatmap stays zero).
+    Each channel of the layer's feature map (read as in :func:`feature_maps`) is weighted by
+    the spatial mean of the gradient of the class logit with respect to it; the ReLU of the
+    weighted sum is resized (bilinear) to 28x28 and scaled to a maximum of 1 per image (an
+    all-zero heatmap stays zero).
     ``class_index`` works as in :func:`saliency_map`.
     """
     dense = _final_dense(model)
     layer_name = _require_conv_layers(model)[-1] if layer_name is None else layer_name
     _check_conv_layer(model, layer_name)
     inputs, outputs, features = _trace(model)
-    tap = keras.Model(inputs=inputs, outputs=[outputs[layer_name], features])
+    tap = keras.Model(
+        inputs=inputs, outputs=[outputs[feature_map_layer(model, layer_name)], features]
+    )
     with tf.GradientTape() as tape:
         activations, penultimate = tap(_as_batch(images), training=False)
         score = _class_scores(_logits(dense, penultimate), class_index)
@@ -104,6 +123,23 @@ def grad_cam(
     heatmaps = tf.nn.relu(tf.reduce_sum(channel_weights * activations, axis=-1, keepdims=True))
     heatmaps = tf.image.resize(heatmaps, IMAGE_SHAPE[:2], method="bilinear")
     return _normalise_per_image(heatmaps.numpy()[..., 0])
+
+
+def feature_map_layer(model: keras.Model, conv_name: str) -> str:
+    """The layer whose output is ``conv_name``'s feature map: the Conv2D layer itself, or the
+    last of the BatchNormalization / activation layers that directly follow it."""
+    _check_conv_layer(model, conv_name)
+    layers = model.layers
+    position = [layer.name for layer in layers].index(conv_name)
+    chained = isinstance(model, keras.Sequential)  # each layer feeds the next
+    name = conv_name
+    for current, following in zip(layers[position:], layers[position + 1 :], strict=False):
+        if not isinstance(following, _FOLLOWERS):
+            break
+        if not chained and following.input is not current.output:
+            break
+        name = following.name
+    return name
 
 
 def rotate_images(images: np.ndarray, angle: float) -> np.ndarray:
@@ -168,13 +204,28 @@ def accuracy_under_rotation(
     batch_size: int = 1024,
 ) -> np.ndarray:
     """Accuracy on ``images`` rotated by each angle (degrees, counter-clockwise): (len(angles),)."""
+    return _accuracy_under(rotate_images, model, images, labels, angles, batch_size)
+
+
+def accuracy_under_shift(
+    model: keras.Model,
+    images: np.ndarray,
+    labels: np.ndarray,
+    shifts: Sequence[float] = DEFAULT_SHIFTS,
+    batch_size: int = 1024,
+) -> np.ndarray:
+    """Accuracy on ``images`` moved right by each shift (pixels; left if < 0): (len(shifts),)."""
+    return _accuracy_under(shift_images, model, images, labels, shifts, batch_size)
+
+
+def _accuracy_under(transform, model, images, labels, values, batch_size) -> np.ndarray:
     images = _as_batch(images)
     labels = np.asarray(labels)
     if labels.shape != (len(images),):
         raise ValueError(f"expected {len(images)} integer labels, got shape {labels.shape}")
     accuracies = []
-    for angle in angles:
-        predicted = _predict(model, rotate_images(images, angle), batch_size).argmax(axis=1)
+    for value in values:
+        predicted = _predict(model, transform(images, value), batch_size).argmax(axis=1)
         accuracies.append(np.mean(predicted == labels))
     return np.array(accuracies)
 

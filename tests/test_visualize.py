@@ -235,3 +235,88 @@ def test_accuracy_under_rotation(stroke_model):
     np.testing.assert_array_equal(accuracy, [1.0, 0.0, 1.0])
     with pytest.raises(ValueError, match="2 integer labels"):
         vis.accuracy_under_rotation(stroke_model, images, [HORIZONTAL], [0])
+
+
+def test_accuracy_under_shift(stroke_model):
+    images = np.stack([stroke_image(horizontal_at=TOP_RIGHT)])
+    # the score ignores position, until the stroke leaves the image (all logits 0: class 0)
+    accuracy = vis.accuracy_under_shift(stroke_model, images, [HORIZONTAL], [0, -14, 14])
+    np.testing.assert_array_equal(accuracy, [1.0, 1.0, 0.0])
+    with pytest.raises(ValueError, match="1 integer labels"):
+        vis.accuracy_under_shift(stroke_model, images, [HORIZONTAL, VERTICAL], [0])
+
+
+def conv_bn_relu_model():
+    """conv -> BN -> ReLU stacks behind an augmentation sub-model, like the improved CNN."""
+    inputs = keras.Input(shape=(28, 28, 1))
+    x = keras.Sequential([layers.RandomRotation(0.1), layers.RandomZoom(0.1)], name="aug")(inputs)
+    x = layers.Conv2D(4, 3, padding="same", use_bias=False, name="c1")(x)
+    x = layers.BatchNormalization(name="bn1")(x)
+    x = layers.Activation("relu", name="relu1")(x)
+    x = layers.MaxPooling2D(name="pool1")(x)
+    x = layers.Conv2D(6, 3, padding="same", name="c2")(x)  # no batch norm, ReLU layer
+    x = layers.ReLU(name="relu2")(x)
+    x = layers.Conv2D(8, 3, padding="same", name="c3")(x)  # nothing follows but pooling
+    x = layers.GlobalAveragePooling2D()(x)
+    outputs = layers.Dense(10, activation="softmax", name="classifier")(x)
+    return keras.Model(inputs, outputs, name="conv_bn_relu")
+
+
+def test_feature_map_layer_reads_after_batch_norm_and_activation(tiny_model):
+    model = conv_bn_relu_model()
+    names = vis.conv_layer_names(model)
+    assert names == ["c1", "c2", "c3"]
+    assert [vis.feature_map_layer(model, name) for name in names] == ["relu1", "relu2", "c3"]
+    assert vis.feature_map_layer(tiny_model, "conv_a") == "conv_a"  # ReLU built in, pool next
+    with pytest.raises(ValueError, match="its Conv2D layers are: c1, c2, c3"):
+        vis.feature_map_layer(model, "bn1")
+    sequential = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(2, 3, name="c"),
+            layers.BatchNormalization(),
+            layers.ReLU(name="r"),
+            layers.Flatten(),
+            layers.Dense(10),
+        ]
+    )
+    assert vis.feature_map_layer(sequential, "c") == "r"
+
+
+def test_feature_maps_are_read_after_batch_norm_and_relu(images):
+    model = conv_bn_relu_model()
+    maps = vis.feature_maps(model, images)
+    assert {name: m.shape for name, m in maps.items()} == {
+        "c1": (5, 28, 28, 4),
+        "c2": (5, 14, 14, 6),
+        "c3": (5, 14, 14, 8),
+    }
+    relu1 = keras.Model(model.input, model.get_layer("relu1").output)
+    np.testing.assert_allclose(maps["c1"], relu1(images, training=False), atol=1e-5)
+    assert maps["c2"].min() >= 0 and maps["c3"].min() < 0  # c3 is read as it is
+
+
+@pytest.fixture(scope="module")
+def improved_cnn():
+    """The course's improved CNN (untrained): augmentation first, then conv -> BN -> ReLU."""
+    from helpers.models import build_improved_cnn
+
+    keras.utils.set_random_seed(0)
+    return build_improved_cnn()
+
+
+def test_the_improved_cnn_is_explained_without_augmentation(improved_cnn, images):
+    maps = vis.feature_maps(improved_cnn, images)
+    for name, layer_maps in maps.items():
+        follower = improved_cnn.get_layer(vis.feature_map_layer(improved_cnn, name))
+        assert isinstance(follower, layers.Activation), f"{name} should be read after its ReLU"
+        assert layer_maps.min() >= 0
+    np.testing.assert_array_equal(vis.feature_maps(improved_cnn, images)[name], layer_maps)
+    features = vis.penultimate_features(improved_cnn, images)
+    dense = improved_cnn.layers[-1]
+    probabilities = tf.nn.softmax(features @ dense.kernel.numpy() + dense.bias.numpy())
+    np.testing.assert_allclose(probabilities, improved_cnn.predict(images, verbose=0), atol=1e-5)
+    for explain in (vis.saliency_map, vis.grad_cam):
+        heatmaps = explain(improved_cnn, images)
+        assert heatmaps.shape == (5, 28, 28) and heatmaps.max() == 1.0
+        np.testing.assert_array_equal(explain(improved_cnn, images), heatmaps)  # no random aug
