@@ -1,4 +1,4 @@
-"""Notebook 06's tables: the architecture comparison, the ablation, and the honest pick."""
+"""Notebook 06's tables: the architecture comparison and the ablation."""
 
 from __future__ import annotations
 
@@ -75,10 +75,3 @@ def ablation_table(variants: Mapping[str, Mapping[str, float]], reference: str =
         ]
     )
     return table.set_index("variant")
-
-
-def pick_best(validation_accuracy: Mapping[str, float]) -> str:
-    """The model with the highest validation accuracy (the first listed wins a tie)."""
-    if not validation_accuracy:
-        raise ValueError("no candidates to choose from")
-    return max(validation_accuracy, key=lambda name: validation_accuracy[name])

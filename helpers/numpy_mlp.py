@@ -311,8 +311,10 @@ def gradient_check(
     weight_decay: float = 0.0,
     seed: int = SEED,
     epsilon: float = 1e-5,
+    backward_fn=None,
 ) -> dict:
-    """Compare :func:`backward` with finite differences on a tiny float64 network and batch.
+    """Compare :func:`backward` (or ``backward_fn``, same signature: a student's version) with
+    finite differences on a tiny float64 network and batch.
 
     Returns, for every parameter, the largest element-wise relative error
     ``|a - b| / max(|a| + |b|, 1e-12)`` between the backprop gradient ``a`` and the centred
@@ -333,7 +335,7 @@ def gradient_check(
     labels = rng.integers(0, NUM_CLASSES, size=batch_size)
 
     _, cache = forward(params, x)
-    grads = backward(params, cache, labels, weight_decay)
+    grads = (backward_fn or backward)(params, cache, labels, weight_decay)
     errors = {}
     for name in PARAM_NAMES:
         numeric = numerical_gradient(

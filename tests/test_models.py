@@ -36,14 +36,26 @@ def test_baseline_cnn_layer_shapes():
 
 def test_improved_cnn_shapes_parameters_and_switches():
     model = build_improved_cnn()
-    assert model.count_params() == 242_602
+    assert model.count_params() == 145_626
     assert model.output_shape == (None, 10)
-    assert model.get_layer("pool3").output.shape[1:] == (3, 3, 128)
+    convs = [layer.name for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert convs == ["conv1a", "conv2a", "conv2b", "conv3a", "conv3b"]
+    assert model.get_layer("conv1a").output.shape[1:] == (28, 28, 16)
+    assert model.get_layer("conv3b").output.shape[1:] == (7, 7, 64)
+    assert model.get_layer("pool3").output.shape[1:] == (3, 3, 64)
+    assert model.get_layer("dropout1").rate == 0.1
     assert any(layer.name == "augmentation" for layer in model.layers)
     plain = build_improved_cnn(augment=False, batch_norm=False, dropout=0.0)
     names = {layer.name for layer in plain.layers}
-    assert not names & {"augmentation", "bn1", "dropout1"}
-    assert plain.count_params() == 242_602 - 4 * (32 + 64 + 128 + 128) + (32 + 64 + 128 + 128)
+    assert not names & {"augmentation", "bn1a", "dropout1"}
+    # without batch norm: no scale/offset/moving stats (4 per channel), but conv/dense biases
+    channels = 16 + 2 * 32 + 2 * 64 + 128
+    assert plain.count_params() == 145_626 - 4 * channels + channels
+    l2 = build_improved_cnn(l2=1e-4)
+    assert l2.get_layer("conv2b").kernel_regularizer is not None
+    assert l2.get_layer("dense").kernel_regularizer is not None
+    wide = build_improved_cnn(stages=((8, 1), (8, 1)))
+    assert wide.get_layer("pool2").output.shape[1:] == (7, 7, 8)
 
 
 def test_augmentation_changes_images_only_in_training():

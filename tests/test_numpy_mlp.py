@@ -258,3 +258,17 @@ def test_numpy_mlp_record_has_the_fields_of_the_keras_records(tmp_path):
     assert record["model_file_bytes"] == path.stat().st_size
     with pytest.raises(ValueError, match="no epoch times"):
         numpy_mlp_record(params, {}, np.array([1]), probabilities[:1], path)
+
+
+def test_gradient_check_catches_a_wrong_backward_passed_in():
+    def forgets_the_relu(params, cache, labels, weight_decay=0.0):
+        grads = numpy_mlp.backward(params, cache, labels, weight_decay)
+        x = cache["x"]
+        d_logits = np.exp(cache["log_probs"])
+        d_logits[np.arange(len(labels)), labels] -= 1
+        grads["W1"] = x.T @ (d_logits / len(labels) @ params["W2"].T)  # no ReLU mask
+        return grads
+
+    assert max(numpy_mlp.gradient_check(backward_fn=numpy_mlp.backward).values()) < 1e-6
+    errors = numpy_mlp.gradient_check(backward_fn=forgets_the_relu)
+    assert errors["W1"] > 1e-3 and errors["W2"] < 1e-6
