@@ -28,6 +28,23 @@ def steps_per_epoch(data: DataSplits, batch_size: int = BATCH_SIZE) -> int:
     return math.ceil(len(data.train) / batch_size)
 
 
+def _seeded_fit(
+    build, data: DataSplits, *, epochs: int, checkpoint_path: Path, patience: int
+) -> tuple[keras.Model, TrainingResult]:
+    """Seed, build the model with ``build()``, train it with :func:`helpers.training.fit`."""
+    set_seeds()
+    model = build()
+    result = fit(
+        model,
+        data,
+        epochs=epochs,
+        checkpoint_path=checkpoint_path,
+        batch_size=BATCH_SIZE,
+        patience=patience,
+    )
+    return model, result
+
+
 def train_improved_cnn(
     data: DataSplits,
     *,
@@ -49,17 +66,13 @@ def train_improved_cnn(
         if schedule
         else CONSTANT_LEARNING_RATE
     )
-    set_seeds()
-    model = models.build_improved_cnn(learning_rate, **architecture)
-    result = fit(
-        model,
+    return _seeded_fit(
+        lambda: models.build_improved_cnn(learning_rate, **architecture),
         data,
         epochs=epochs,
         checkpoint_path=checkpoint_path,
-        batch_size=BATCH_SIZE,
         patience=epochs,
     )
-    return model, result
 
 
 def train_resnet10(
@@ -69,27 +82,22 @@ def train_resnet10(
     schedule = warmup_cosine_schedule(
         epochs, steps_per_epoch(data), PEAK_LEARNING_RATE, warmup_epochs=min(1.0, epochs / 4)
     )
-    set_seeds()
-    model = models.build_resnet10(schedule)
-    result = fit(
-        model,
+    return _seeded_fit(
+        lambda: models.build_resnet10(schedule),
         data,
         epochs=epochs,
         checkpoint_path=checkpoint_path,
-        batch_size=BATCH_SIZE,
         patience=epochs,
     )
-    return model, result
 
 
 def train_keras_mlp(
     data: DataSplits, *, epochs: int, checkpoint_path: Path
 ) -> tuple[keras.Model, TrainingResult]:
     """The Keras MLP with Adam at a constant rate and early stopping (patience 4)."""
-    set_seeds()
-    model = models.build_keras_mlp()
-    result = fit(model, data, epochs=epochs, checkpoint_path=checkpoint_path, batch_size=BATCH_SIZE)
-    return model, result
+    return _seeded_fit(
+        models.build_keras_mlp, data, epochs=epochs, checkpoint_path=checkpoint_path, patience=4
+    )
 
 
 def run_ablation(

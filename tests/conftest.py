@@ -52,3 +52,29 @@ def app_url(baseline_int8_model):
         yield serve(app, "127.0.0.1", port)
     finally:
         app.close(verbose=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_int8_model(tmp_path_factory):
+    """A tiny untrained CNN exported as int8: the predictions are arbitrary, the plumbing real."""
+    import keras
+    from keras import layers
+
+    from helpers import settings
+    from helpers.data import load_mnist
+    from helpers.export import export_tflite
+
+    settings.set_seeds()
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            layers.Conv2D(4, 3, activation="relu"),
+            layers.MaxPooling2D(4),
+            layers.Flatten(),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
+    (train_images, _), _ = load_mnist()
+    path = tmp_path_factory.mktemp("tiny_model") / "tiny_int8.tflite"
+    export_tflite(model, path, "int8", representative_images=train_images[:100] / 255)
+    return path

@@ -1,10 +1,8 @@
 """helpers.deploy_results: the export records, their table, and the sample pictures' table."""
 
-import keras
 import numpy as np
 import pandas as pd
 import pytest
-from keras import layers
 from PIL import Image
 
 from helpers import settings
@@ -15,7 +13,7 @@ from helpers.deploy_results import (
     predict_samples,
     variant_record,
 )
-from helpers.export import TFLiteClassifier, export_tflite
+from helpers.export import TFLiteClassifier
 
 SAMPLES = sorted((settings.REPO_ROOT / "data" / "samples").glob("*.png"))
 
@@ -117,22 +115,9 @@ def test_expected_digit_reads_the_first_word_of_the_file_name(name, digit):
 
 
 @pytest.fixture(scope="module")
-def classifier(tmp_path_factory):
+def classifier(tiny_int8_model):
     """A tiny untrained CNN as int8: arbitrary digits, real plumbing."""
-    settings.set_seeds()
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(28, 28, 1)),
-            layers.Conv2D(4, 3, activation="relu"),
-            layers.MaxPooling2D(4),
-            layers.Flatten(),
-            layers.Dense(10, activation="softmax"),
-        ]
-    )
-    path = tmp_path_factory.mktemp("model") / "tiny_int8.tflite"
-    calibration = np.random.default_rng(0).random((50, 28, 28, 1)).astype(np.float32)
-    export_tflite(model, path, "int8", representative_images=calibration)
-    return TFLiteClassifier(path)
+    return TFLiteClassifier(tiny_int8_model)
 
 
 def test_predict_samples_gives_a_row_per_picture(classifier):

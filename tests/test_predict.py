@@ -5,16 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import keras
 import numpy as np
 import pytest
-from keras import layers
 from PIL import Image
 
 from helpers import predict, settings
-from helpers.data import load_mnist
 from helpers.drawn_digits import NoDigitFound
-from helpers.export import TFLiteClassifier, export_tflite
+from helpers.export import TFLiteClassifier
 from helpers.model_store import MissingModelError
 from helpers.predict import Prediction, main, predict_image
 
@@ -22,22 +19,8 @@ SAMPLES = sorted((settings.REPO_ROOT / "data" / "samples").glob("*.png"))
 
 
 @pytest.fixture(scope="module")
-def model_path(tmp_path_factory):
-    """A tiny untrained CNN exported as int8: the predictions are arbitrary, the plumbing real."""
-    settings.set_seeds()
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(28, 28, 1)),
-            layers.Conv2D(4, 3, activation="relu"),
-            layers.MaxPooling2D(4),
-            layers.Flatten(),
-            layers.Dense(10, activation="softmax"),
-        ]
-    )
-    (train_images, _), _ = load_mnist()
-    path = tmp_path_factory.mktemp("model") / "tiny_int8.tflite"
-    export_tflite(model, path, "int8", representative_images=train_images[:100] / 255)
-    return path
+def model_path(tiny_int8_model):
+    return tiny_int8_model
 
 
 @pytest.fixture(scope="module")

@@ -27,8 +27,11 @@ def test_improved_recipe_trains_the_whole_budget_and_keeps_the_best_epoch(small_
     assert (tmp_path / "improved.keras").is_file()
     assert recipes.steps_per_epoch(small_data) == 8  # 1,000 images in batches of 128
     assert "augmentation" not in {layer.name for layer in model.layers}
-    # the schedule warms up, then decays: the optimiser's rate ends far below its peak
-    assert float(model.optimizer.learning_rate) < recipes.PEAK_LEARNING_RATE / 2
+    # the optimiser follows the warm-up + cosine schedule up to the recipe's peak
+    schedule = model.optimizer.get_config()["learning_rate"]
+    assert schedule["class_name"] == "CosineDecay"
+    assert schedule["config"]["warmup_target"] == recipes.PEAK_LEARNING_RATE
+    assert schedule["config"]["warmup_steps"] == 8 and schedule["config"]["decay_steps"] == 8
 
 
 def test_benchmark_writes_the_table_the_ratio_and_the_metrics(small_data, tmp_path, monkeypatch):
