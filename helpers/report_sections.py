@@ -260,7 +260,7 @@ def visualize_section(metrics: Metrics, figures: Figures) -> str:
         figure(figures, "07_filters.png",
                "The filters of the first convolution layer: small edge and stroke detectors."),
         figure(figures, "07_feature_maps.png",
-               "The feature maps of one digit, layer by layer: from strokes to parts of digits."),
+               "The feature maps of two digits, layer by layer: from strokes to parts of digits."),
         figure(figures, "07_saliency.png",
                "Saliency maps: the pixels whose change would change the predicted class most."),
         figure(figures, "07_grad_cam.png",
