@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from helpers.batch_norm import FusedBatchNormalization
+
 INPUT_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
 # Batch norm's moving averages forget 10% per step rather than Keras' default 1%: they then
@@ -117,7 +119,7 @@ def _conv_bn_relu(x, filters: int, name: str, strides: int = 1, l2: float = 0.0)
         kernel_regularizer=keras.regularizers.L2(l2) if l2 else None,
         name=f"{name}_conv",
     )(x)
-    x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")(x)
+    x = FusedBatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")(x)
     return layers.Activation("relu", name=f"{name}_relu")(x)
 
 
@@ -132,6 +134,7 @@ def build_improved_cnn(
     dropout: float = 0.1,
     l2: float = 0.0,
     stages: tuple[tuple[int, int], ...] = IMPROVED_STAGES,
+    fused_batch_norm: bool = True,
 ) -> keras.Model:
     """The improved CNN of notebook 06: three stages of 3x3 convolutions at 28x28, 14x14 and
     7x7 (16, then 2x32, then 2x64 filters by default), each stage followed by 2x2 max pooling,
@@ -139,8 +142,12 @@ def build_improved_cnn(
 
     Filters stay few where the image is large, and the depth goes where it is cheap (small
     maps). The switches let the notebook's ablation turn each regulariser off on the same
-    budget.
+    budget; ``fused_batch_norm=False`` uses Keras' own layer instead of
+    :class:`~helpers.batch_norm.FusedBatchNormalization` (same maths, slower training).
     """
+    batch_norm_layer = (
+        FusedBatchNormalization if fused_batch_norm else layers.BatchNormalization
+    )
     regularizer = keras.regularizers.L2(l2) if l2 else None
     inputs = keras.Input(shape=INPUT_SHAPE)
     x = augmentation()(inputs) if augment else inputs
@@ -156,7 +163,7 @@ def build_improved_cnn(
                 name=f"conv{name}",
             )(x)
             if batch_norm:
-                x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"bn{name}")(x)
+                x = batch_norm_layer(momentum=BN_MOMENTUM, name=f"bn{name}")(x)
             x = layers.Activation("relu", name=f"relu{name}")(x)
         x = layers.MaxPooling2D(2, name=f"pool{stage}")(x)
     x = layers.Flatten(name="flatten")(x)
@@ -164,7 +171,7 @@ def build_improved_cnn(
         x = layers.Dropout(dropout, name="dropout1")(x)
     x = layers.Dense(128, use_bias=not batch_norm, kernel_regularizer=regularizer, name="dense")(x)
     if batch_norm:
-        x = layers.BatchNormalization(momentum=BN_MOMENTUM, name="bn_dense")(x)
+        x = batch_norm_layer(momentum=BN_MOMENTUM, name="bn_dense")(x)
     x = layers.Activation("relu", name="relu_dense")(x)
     if dropout:
         x = layers.Dropout(dropout, name="dropout2")(x)
@@ -178,13 +185,13 @@ def residual_block(x, filters: int, name: str, downsample: bool = False):
     strides = 2 if downsample else 1
     y = _conv_bn_relu(x, filters, f"{name}_a", strides=strides)
     y = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_b_conv")(y)
-    y = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_b_bn")(y)
+    y = FusedBatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_b_bn")(y)
     shortcut = x
     if downsample or x.shape[-1] != filters:
         shortcut = layers.Conv2D(
             filters, 1, strides=strides, use_bias=False, name=f"{name}_projection"
         )(x)
-        shortcut = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_projection_bn")(
+        shortcut = FusedBatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_projection_bn")(
             shortcut
         )
     y = layers.Add(name=f"{name}_add")([y, shortcut])
