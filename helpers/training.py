@@ -147,3 +147,33 @@ def warmup_cosine_schedule(
         warmup_target=peak_learning_rate,
         warmup_steps=warmup_steps,
     )
+
+
+def seconds_per_training_image(
+    model: keras.Model,
+    images,
+    one_hot,
+    *,
+    batch_size: int = 128,
+    steps: int = 20,
+    repeats: int = 3,
+) -> float:
+    """Wall time of training ``model`` on one image, from the fastest of ``repeats`` short
+    runs of ``steps`` mini-batches each (after one warm-up run that builds the graph).
+
+    The minimum is the least disturbed by whatever else the machine is doing. It trains the
+    model: use a throw-away copy.
+    """
+    count = batch_size * steps
+    if len(images) < count:
+        raise ValueError(f"need {count} images for {steps} steps of {batch_size}, got {len(images)}")
+    if steps < 1 or repeats < 1:
+        raise ValueError("steps and repeats must be at least 1")
+    images, one_hot = images[:count], one_hot[:count]
+    model.fit(images[:batch_size], one_hot[:batch_size], batch_size=batch_size, verbose=0)
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        model.fit(images, one_hot, batch_size=batch_size, epochs=1, verbose=0)
+        timings.append(time.perf_counter() - started)
+    return min(timings) / count

@@ -7,6 +7,7 @@ import pytest
 from helpers import settings
 from helpers.model_store import MissingModelError, load_model, require
 from helpers.models import build_baseline_cnn
+from helpers import training
 from helpers.training import fit, load_history, save_history, warmup_cosine_schedule
 
 
@@ -63,3 +64,39 @@ def test_warmup_cosine_schedule_rises_then_decays():
     assert rate(1000) == pytest.approx(3e-5, rel=1e-3)
     steps = [rate(s) for s in range(100, 1001, 50)]
     assert all(a >= b for a, b in zip(steps, steps[1:], strict=False))
+
+
+def _dense_model():
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    return model
+
+
+def test_seconds_per_training_image_trains_and_returns_the_fastest_run(small_data, monkeypatch):
+    model = _dense_model()
+    before = model.get_weights()[0].copy()
+    clock = iter([0.0, 3.0, 10.0, 11.0, 20.0, 22.0])  # runs of 3 s, 1 s and 2 s
+    monkeypatch.setattr(training.time, "perf_counter", lambda: next(clock))
+    seconds = training.seconds_per_training_image(
+        model, small_data.train.images, small_data.train.one_hot, batch_size=32, steps=4, repeats=3
+    )
+    assert seconds == pytest.approx(1.0 / (32 * 4))
+    assert not np.array_equal(model.get_weights()[0], before)  # it really trained
+
+
+def test_seconds_per_training_image_is_a_real_positive_time(small_data):
+    seconds = training.seconds_per_training_image(
+        _dense_model(), small_data.train.images, small_data.train.one_hot, batch_size=50, steps=2
+    )
+    assert 0 < seconds < 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"steps": 100}, "need 12800 images"), ({"steps": 1, "repeats": 0}, "at least 1")],
+)
+def test_seconds_per_training_image_rejects_impossible_requests(small_data, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        training.seconds_per_training_image(
+            _dense_model(), small_data.train.images, small_data.train.one_hot, **kwargs
+        )
