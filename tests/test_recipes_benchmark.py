@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import time
 
 import pytest
 
@@ -46,6 +47,11 @@ def test_benchmark_writes_the_table_the_ratio_and_the_metrics(small_data, tmp_pa
     assert saved["time_ratio"] == pytest.approx(
         saved["improved"]["train_seconds"] / saved["reference"]["train_seconds"], abs=0.01
     )
+    assert all(saved[key]["cpu_seconds"] > 0 for key in ("reference", "improved"))
+    assert saved["cpu_time_ratio"] == pytest.approx(
+        saved["improved"]["cpu_seconds"] / saved["reference"]["cpu_seconds"], abs=0.01
+    )
+    assert f"(CPU time: {saved['cpu_time_ratio']:.2f}x)" in text
     gain = 100 * (saved["improved"]["test_accuracy"] - saved["reference"]["test_accuracy"])
     assert saved["accuracy_gain_points"] == pytest.approx(gain, abs=0.01)
 
@@ -61,3 +67,12 @@ def test_ablation_trains_each_variant_on_the_same_budget(small_data, capsys):
     assert scores["all"] != scores["no_dropout"]
     out = capsys.readouterr().out
     assert "-- all" in out and "-- no_dropout {'augment': False, 'dropout': 0.0}" in out
+
+
+def test_stopwatch_measures_wall_and_cpu_time_of_its_block():
+    with benchmark._Stopwatch() as busy:
+        total = sum(i * i for i in range(2_000_000))
+    with benchmark._Stopwatch() as idle:
+        time.sleep(0.2)
+    assert total > 0 and busy.cpu > 0.01 and busy.wall > 0
+    assert idle.wall >= 0.2 and idle.cpu < 0.1  # sleeping costs wall time, not CPU time

@@ -173,3 +173,16 @@ def test_markdown_table_aligns_number_columns_right():
     rows = [["a", "99.27%", "-"], ["b", "9%", "+1"]]
     table = markdown_table(["model", "accuracy", "change"], rows)
     assert table.splitlines()[1] == "| --- | ---: | ---: |"
+
+
+def test_benchmark_section_shows_cpu_time_when_the_benchmark_measured_it(tmp_path):
+    metrics = synthetic_metrics("full")
+    metrics["benchmark"] = {
+        "reference": {"test_accuracy": 0.9912, "train_seconds": 134.0, "cpu_seconds": 210.0},
+        "improved": {"test_accuracy": 0.9965, "train_seconds": 240.0, "cpu_seconds": 350.0},
+        "time_ratio": 1.79, "cpu_time_ratio": 1.67, "accuracy_gain_points": 0.53,
+    }
+    text = report.render_report(write_run(tmp_path, "full", metrics))
+    assert "| reference | 99.12% | 134 s | 210 s |" in text
+    assert "| improved | 99.65% | 240 s | 350 s |" in text
+    assert "for 1.79 times the training time (CPU time: 1.67 times)." in text
