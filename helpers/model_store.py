@@ -45,4 +45,6 @@ def load_model(profile: Profile, name: str):
     """Load the trained model ``name`` saved by an earlier notebook."""
     import keras
 
+    import helpers.batch_norm  # noqa: F401  (registers the layer the saved models use)
+
     return keras.models.load_model(require(model_path(profile, name), name, profile))

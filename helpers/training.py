@@ -166,7 +166,9 @@ def seconds_per_training_image(
     """
     count = batch_size * steps
     if len(images) < count:
-        raise ValueError(f"need {count} images for {steps} steps of {batch_size}, got {len(images)}")
+        raise ValueError(
+            f"need {count} images for {steps} steps of {batch_size}, got {len(images)}"
+        )
     if steps < 1 or repeats < 1:
         raise ValueError("steps and repeats must be at least 1")
     images, one_hot = images[:count], one_hot[:count]

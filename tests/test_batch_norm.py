@@ -47,7 +47,7 @@ def test_training_step_matches_keras_outputs_gradients_and_moving_statistics():
     got, got_gradients = _train_step(fused, inputs, upstream)
 
     np.testing.assert_allclose(got, expected, atol=1e-5)
-    for g, e in zip(got_gradients, expected_gradients):
+    for g, e in zip(got_gradients, expected_gradients, strict=True):
         np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-4)
     # The moving variance is the *biased* batch variance, as in Keras (not the kernel's n - 1).
     np.testing.assert_allclose(fused.moving_mean.numpy(), standard.moving_mean.numpy(), atol=1e-6)
@@ -76,7 +76,8 @@ def test_the_fused_kernel_is_the_one_used_in_training():
 def test_other_calls_are_exactly_the_parent_layer(shape, kwargs):
     inputs = tf.constant(np.random.default_rng(2).normal(size=shape).astype("float32"))
     standard, fused = _pair(shape)
-    np.testing.assert_array_equal(fused(inputs, **kwargs).numpy(), standard(inputs, **kwargs).numpy())
+    expected = standard(inputs, **kwargs).numpy()
+    np.testing.assert_array_equal(fused(inputs, **kwargs).numpy(), expected)
 
 
 def test_frozen_layer_keeps_its_statistics_in_training_mode():
@@ -104,4 +105,28 @@ def test_a_model_with_the_layer_saves_and_loads_with_identical_predictions(tmp_p
 
     assert type(loaded.get_layer("bn")) is FusedBatchNormalization
     assert loaded.get_layer("bn").momentum == pytest.approx(0.9)
-    np.testing.assert_array_equal(loaded.predict(images, verbose=0), model.predict(images, verbose=0))
+    expected = model.predict(images, verbose=0)
+    np.testing.assert_array_equal(loaded.predict(images, verbose=0), expected)
+
+
+def test_model_store_loads_a_saved_model_in_a_process_that_never_imported_the_layer(tmp_path):
+    """Notebooks 07 and 08 load models/best_cnn.keras without importing helpers.models."""
+    import subprocess
+    import sys
+
+    models_dir = tmp_path / "models"
+    models_dir.mkdir()
+    inputs = keras.Input((6, 6, 1))
+    x = FusedBatchNormalization(name="bn")(keras.layers.Conv2D(2, 3)(inputs))
+    keras.Model(inputs, keras.layers.Flatten()(x)).save(models_dir / "best_cnn.keras")
+    script = f"""
+import dataclasses, pathlib, sys
+from helpers import model_store, settings
+assert "helpers.batch_norm" not in sys.modules
+root = pathlib.Path({str(tmp_path)!r})
+profile = dataclasses.replace(settings.PROFILES["quick"], output_root=root)
+print(type(model_store.load_model(profile, "best_cnn").get_layer("bn")).__name__)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("FusedBatchNormalization")

@@ -4,10 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import settings
+from helpers import settings, training
 from helpers.model_store import MissingModelError, load_model, require
 from helpers.models import build_baseline_cnn
-from helpers import training
 from helpers.training import fit, load_history, save_history, warmup_cosine_schedule
 
 
@@ -67,7 +66,9 @@ def test_warmup_cosine_schedule_rises_then_decays():
 
 
 def _dense_model():
-    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    model = keras.Sequential(
+        [keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)]
+    )
     model.compile(optimizer="sgd", loss="categorical_crossentropy")
     return model
 
