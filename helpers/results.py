@@ -23,6 +23,27 @@ def accuracy_and_loss(labels: np.ndarray, probabilities: np.ndarray) -> tuple[fl
     return accuracy, float(-np.mean(np.log(true_class)))
 
 
+def _record(
+    labels, probabilities, *, params, macs, epochs, best_epoch, seconds, model_path
+) -> dict:
+    """The metrics-file fields every final model has, from its test predictions and costs."""
+    accuracy, loss = accuracy_and_loss(labels, probabilities)
+    record = {
+        "test_accuracy": round(accuracy, 6),
+        "test_loss": round(loss, 6),
+        "test_errors": int(round((1 - accuracy) * len(labels))),
+        "params": int(params),
+        "macs_per_image": int(macs),
+        "epochs": epochs,
+        "best_epoch": best_epoch,
+        "train_seconds": round(seconds, 1),
+        "seconds_per_epoch": round(seconds / max(epochs, 1), 2),
+    }
+    if model_path is not None:
+        record["model_file_bytes"] = Path(model_path).stat().st_size
+    return record
+
+
 def model_record(
     model,
     training: TrainingResult,
@@ -31,21 +52,16 @@ def model_record(
     model_path: Path | None = None,
 ) -> dict:
     """Everything measured about one final model, ready for the metrics file."""
-    accuracy, loss = accuracy_and_loss(labels, probabilities)
-    record = {
-        "test_accuracy": round(accuracy, 6),
-        "test_loss": round(loss, 6),
-        "test_errors": int(round((1 - accuracy) * len(labels))),
-        "params": int(model.count_params()),
-        "macs_per_image": total_multiply_accumulates(model),
-        "epochs": training.epochs,
-        "best_epoch": training.best_epoch,
-        "train_seconds": round(training.train_seconds, 1),
-        "seconds_per_epoch": round(training.seconds_per_epoch, 2),
-    }
-    if model_path is not None:
-        record["model_file_bytes"] = Path(model_path).stat().st_size
-    return record
+    return _record(
+        labels,
+        probabilities,
+        params=model.count_params(),
+        macs=total_multiply_accumulates(model),
+        epochs=training.epochs,
+        best_epoch=training.best_epoch,
+        seconds=training.train_seconds,
+        model_path=model_path,
+    )
 
 
 def numpy_mlp_record(
@@ -56,17 +72,13 @@ def numpy_mlp_record(
     if not history.get("seconds"):
         raise ValueError("history has no epoch times: pass the history train_mlp returned")
     epochs = len(history["seconds"])
-    accuracy, loss = accuracy_and_loss(labels, probabilities)
-    seconds = float(sum(history["seconds"]))
-    return {
-        "test_accuracy": round(accuracy, 6),
-        "test_loss": round(loss, 6),
-        "test_errors": int(round((1 - accuracy) * len(labels))),
-        "params": numpy_mlp.count_params(params),
-        "macs_per_image": numpy_mlp.multiply_accumulates(params),
-        "epochs": epochs,
-        "best_epoch": epochs,
-        "train_seconds": round(seconds, 1),
-        "seconds_per_epoch": round(seconds / epochs, 2),
-        "model_file_bytes": Path(model_path).stat().st_size,
-    }
+    return _record(
+        labels,
+        probabilities,
+        params=numpy_mlp.count_params(params),
+        macs=numpy_mlp.multiply_accumulates(params),
+        epochs=epochs,
+        best_epoch=epochs,
+        seconds=float(sum(history["seconds"])),
+        model_path=model_path,
+    )
