@@ -123,7 +123,9 @@ class TFLiteClassifier:
         try:
             self.interpreter = Interpreter(model_path=str(self.path))
         except ValueError as exc:
-            raise ValueError(f"{self.path}: not a TensorFlow Lite model ({exc})") from None
+            raise ValueError(
+                f"{relative_to_repo(self.path)}: not a TensorFlow Lite model ({exc})"
+            ) from None
         self._allocate()
 
     def _allocate(self) -> None:
