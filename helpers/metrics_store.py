@@ -9,9 +9,9 @@ from pathlib import Path
 
 from helpers.settings import Profile
 
-# The notebook that writes each section of the metrics file.
+# What writes each section of the metrics file (the report names it when a section is missing).
 WRITTEN_BY = {
-    "data": "notebooks/02_preprocess.ipynb",
+    "data": "notebooks/01_explore.ipynb and notebooks/02_preprocess.ipynb",
     "baseline_cnn": "notebooks/05_evaluate.ipynb",
     **dict.fromkeys(
         ("numpy_mlp", "keras_mlp", "improved_cnn", "resnet10", "best_model", "ablation"),

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from helpers.metrics_store import WRITTEN_BY
 from helpers.settings import Profile, relative_to_repo
 
+# A figure's notebook is the prefix of its file name.
 NOTEBOOKS = {
     "01": "notebooks/01_explore.ipynb",
     "02": "notebooks/02_preprocess.ipynb",
@@ -23,22 +25,6 @@ NOTEBOOKS = {
     "08": "notebooks/08_deploy.ipynb",
 }
 
-# The notebooks that write each section of metrics.json (a figure's notebook is its prefix).
-SECTION_NOTEBOOKS = {
-    "data": ("01", "02"),
-    "baseline_cnn": ("05",),
-    "numpy_mlp": ("06",),
-    "keras_mlp": ("06",),
-    "improved_cnn": ("06",),
-    "resnet10": ("06",),
-    "best_model": ("06",),
-    "ablation": ("06",),
-    "visualize": ("07",),
-    "export": ("08",),
-    "centring": ("08",),
-}
-BENCHMARK_COMMAND = "make bench"
-
 
 class ReportInputError(LookupError):
     """A metrics file, section, key or figure the report needs is missing."""
@@ -46,12 +32,7 @@ class ReportInputError(LookupError):
 
 def section_producer(section: str) -> str:
     """What to run to get ``section``: its notebook(s), or ``make bench``."""
-    if section == "benchmark":
-        return BENCHMARK_COMMAND
-    prefixes = SECTION_NOTEBOOKS.get(section)
-    if prefixes is None:
-        return "the notebook that records it"
-    return " and ".join(NOTEBOOKS[prefix] for prefix in prefixes)
+    return WRITTEN_BY.get(section, "the notebook that records it")
 
 
 def figure_producer(name: str) -> str:
