@@ -2,13 +2,14 @@
 # requirements.txt (created or refreshed on demand), so a fresh clone needs only `make run`
 # or `make test`.
 
-PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-NOTEBOOKS := $(sort $(wildcard notebooks/0*.ipynb))
-EXECUTE := $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	--ExecutePreprocessor.timeout=-1 --ExecutePreprocessor.record_timing=False
+# Python 3.11.5 to 3.13 (TensorFlow 2.21 and the pins of requirements.txt): PYTHON=... to choose,
+# otherwise the first supported one on PATH.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not ((3, 11, 5) <= sys.version_info[:3] < (3, 14)))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
 
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
@@ -16,39 +17,46 @@ export PYTHONHASHSEED := 0
 SUBMISSIONS ?=
 ONLY ?=
 TIMEOUT ?= 300
+FROM ?=
 
 .PHONY: help setup run test unit-test notebook-test lab app lint student grade bench html clean-scratch
 
 help:
 	@echo "make run    execute every notebook in the full profile and regenerate reports/ and models/"
+	@echo "            (FROM=06 resumes from notebook 06 after a failure)"
 	@echo "make test   unit tests + notebooks under nbval in the quick profile (what CI runs)"
 	@echo "make lab    open the course in JupyterLab"
 	@echo "make app    serve the drawing page on http://127.0.0.1:7860 (LAN=1 for other devices, MODEL=file.tflite)"
 	@echo "make bench  train the official Keras example and our improved CNN side by side (~8 min)"
 	@echo "make html   export the executed notebooks and the report to HTML in scratch/html/"
-	@echo "make lint   ruff over helpers/ and tests/"
+	@echo "make lint   ruff over helpers/, course_tools/ and tests/"
 	@echo "make student                 build the student edition in dist/student/"
 	@echo "make grade SUBMISSIONS=dir   grade one folder per student into scratch/grades/"
 
 setup: $(STAMP)
 
+# The kernel config sends C-level output (TensorFlow's start-up banner) to the terminal that
+# runs Jupyter instead of into the notebooks, whatever order a notebook imports things in.
 $(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || test -n "$(PYTHON)" || { \
+		echo "error: the course needs Python 3.11.5 to 3.13 (TensorFlow 2.21 has no wheel for 3.14;" \
+			"3.10 and 3.11.0-3.11.4 cannot install the pinned packages). Install one, or name it:" \
+			"make PYTHON=/path/to/python3.12 ..." >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	mkdir -p $(VENV)/etc/ipython
+	printf 'c.IPKernelApp.capture_fd_output = False\n' > $(VENV)/etc/ipython/ipython_kernel_config.py
 	touch $(STAMP)
 
 run: $(STAMP)
-	@for nb in $(NOTEBOOKS); do \
-		echo "== executing $$nb (full profile)"; \
-		MNIST_COURSE_PROFILE=full $(EXECUTE) $$nb || exit 1; \
-	done
-	MNIST_COURSE_PROFILE=full $(BIN)/python -m helpers.report
+	MNIST_COURSE_PROFILE=full $(BIN)/python -m course_tools.run_notebooks $(if $(FROM),--from $(FROM))
+	MNIST_COURSE_PROFILE=full $(BIN)/python -m course_tools.reporting.report --update-readme
 
 # The report is built last, from the metrics the quick notebook run has just written.
 test: unit-test notebook-test
-	MNIST_COURSE_PROFILE=quick $(BIN)/python -m helpers.report --profile quick
+	MNIST_COURSE_PROFILE=quick $(BIN)/python -m course_tools.reporting.report --profile quick
 
 # The browser test drives Debian's chromium: installed here when missing (needs apt-get).
 unit-test: $(STAMP)
@@ -62,23 +70,23 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 app: $(STAMP)
-	$(BIN)/python -m helpers.app $(if $(MODEL),--model $(MODEL)) $(if $(LAN),--lan)
+	$(BIN)/python -m helpers.deploy.app $(if $(MODEL),--model $(MODEL)) $(if $(LAN),--lan)
 
 lint: $(STAMP)
-	$(BIN)/ruff check helpers tests
+	$(BIN)/ruff check helpers course_tools tests
 
 student: $(STAMP)
-	$(BIN)/python -m helpers.student_edition --source notebooks --out dist/student --force
+	$(BIN)/python -m course_tools.classroom.student_edition --source notebooks --out dist/student --force
 
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [ONLY='04_train 05_evaluate'] [TIMEOUT=300]"; exit 2; }
-	$(BIN)/python -m helpers.grader $(SUBMISSIONS) --out scratch/grades --timeout $(TIMEOUT) $(if $(ONLY),--notebooks $(ONLY))
+	$(BIN)/python -m course_tools.classroom.grading $(SUBMISSIONS) --out scratch/grades --timeout $(TIMEOUT) $(if $(ONLY),--notebooks $(ONLY))
 
 bench: $(STAMP)
-	MNIST_COURSE_PROFILE=full $(BIN)/python -m helpers.benchmark
+	MNIST_COURSE_PROFILE=full $(BIN)/python -m course_tools.benchmark
 
 html: $(STAMP)
-	$(BIN)/python -m helpers.html_export
+	$(BIN)/python -m course_tools.reporting.html
 
 clean-scratch:
 	rm -rf scratch

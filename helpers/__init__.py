@@ -1,30 +1,43 @@
-"""Helpers shared by the notebooks of the MNIST course.
+"""The course code: what the notebooks import and what students receive.
 
-Importing the package loads TensorFlow once, quietly: ``TF_CPP_MIN_LOG_LEVEL=3`` keeps its C++
-logs to fatal messages, and the few banners TensorFlow 2.21 prints while it loads (before that
-setting takes effect) are dropped. Python errors and warnings still show.
+Importing ``helpers`` imports nothing else; each module imports what it needs (TensorFlow only
+where a model is built, trained or run). The map, module -> what it holds -> notebooks:
+
+============================  ===============================================  =============
+module                        what it holds                                    notebooks
+============================  ===============================================  =============
+settings                      profiles (full, quick), seed, output folders     all
+data                          MNIST's IDX files, checksums; image shape and    01, all
+                              number of classes
+preprocessing                 scaling, one-hot, the stratified split           02, all after
+exploration                   class counts, mean images, array summaries       01
+geometry                      ink box and centre of mass of a digit            01, 08
+models                        the model builders: baseline CNN, improved CNN,  03, 04, 06
+                              ResNet-10, MLP, augmentation
+batch_norm                    batch normalisation with TensorFlow's fused      06
+                              kernel
+architecture                  a model's layers, parameters and cost (MACs)     03, 06
+training                      fit with early stopping and checkpoints, the     04, 06
+                              schedule, what training costs on this machine
+recipes                       notebook 06's training recipes, seeds,           06
+                              ablation
+evaluation                    accuracy, confusion matrix, per-class scores,    05, 06
+                              mistakes, calibration; a final model's record
+model_comparison              comparison table, ablation summary, seed         06
+                              spread, paired tests, ensembles
+numpy_mlp                     an MLP written from scratch in NumPy, gradient   06
+                              check
+interpretation                filters, feature maps, saliency, Grad-CAM,       07
+                              robustness
+outputs                       where models, metrics and figures live, who      04-08
+                              makes each; metrics.json
+formatting                    numbers as text: percentages, sizes, durations   06, 08
+display                       ``show_source``: show a helper's code            02, 06-08
+plots/                        one function per figure, a module per part       all
+deploy/                       TensorFlow Lite export, LiteRT classifier,       08
+                              drawn digits, predict command, drawing app
+============================  ===============================================  =============
+
+The tooling around the course (the report, the benchmark, the student edition, grading) is
+in ``course_tools``, which no notebook imports.
 """
-
-import contextlib
-import os
-import sys
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-
-@contextlib.contextmanager
-def native_stderr_muted():
-    """Silence what C/C++ code writes to file descriptor 2 while the block runs."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-with native_stderr_muted():
-    import tensorflow  # noqa: F401  (loaded here so its start-up banners are dropped)

@@ -1,4 +1,6 @@
-"""Load MNIST from the IDX files committed under ``data/mnist/``, with checksum checks.
+"""Load MNIST from the IDX files committed under ``data/mnist/``, with checksum checks
+(notebook 01), and the facts every other module takes from here: the image shape and the
+number of classes.
 
 Nothing is cached: a bad file raises :class:`DataFileError` and leaves no trace behind.
 """
@@ -14,6 +16,8 @@ import numpy as np
 
 from helpers.settings import DATA_DIR, relative_to_repo
 
+NUM_CLASSES = 10  # the digits 0-9
+IMAGE_SHAPE = (28, 28, 1)  # height, width, channels: what the models take
 IMAGES_MAGIC = 0x00000803  # unsigned bytes, 3 dimensions
 LABELS_MAGIC = 0x00000801  # unsigned bytes, 1 dimension
 CHECKSUMS_FILE = "SHA256SUMS"
@@ -124,8 +128,8 @@ def load_mnist(data_dir: Path = DATA_DIR, *, verify: bool = True):
                 data_dir / FILES[f"{split}_labels"],
                 f"{len(labels):,} labels for {len(images):,} {split} images",
             )
-        if labels.max(initial=0) > 9:
-            raise _fail(data_dir / FILES[f"{split}_labels"], "labels outside 0..9")
+        if labels.max(initial=0) >= NUM_CLASSES:
+            raise _fail(data_dir / FILES[f"{split}_labels"], f"labels outside 0..{NUM_CLASSES - 1}")
     return (arrays["train_images"], arrays["train_labels"]), (
         arrays["test_images"],
         arrays["test_labels"],

@@ -1,5 +1,5 @@
-"""Scores of a classifier from NumPy arrays: confusion matrix, per-class scores, mistakes and
-calibration.
+"""Scores of a classifier (notebook 05): accuracy and loss, confusion matrix, per-class scores,
+mistakes, calibration, and the record of a final model that ``reports/metrics.json`` keeps.
 
 Inputs are integer labels ``y_true`` and ``y_pred`` shaped (N,), or ``probabilities`` shaped
 (N, classes) whose rows are softmax outputs; the predicted label is the most probable class
@@ -9,13 +9,15 @@ and the confidence is its probability.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from sklearn.metrics import precision_recall_fscore_support
 
-NUM_CLASSES = 10
+from helpers import numpy_mlp
+from helpers.data import NUM_CLASSES
 
 
 def _as_labels(labels, name: str, num_classes: int) -> np.ndarray:
@@ -187,3 +189,80 @@ def calibration_bins(y_true, probabilities, n_bins: int = 10) -> CalibrationBins
     gaps = np.abs(accuracy[filled] - mean_confidence[filled])
     ece = float(np.sum(count[filled] / len(y_true) * gaps))
     return CalibrationBins(edges, mean_confidence, accuracy, count, ece)
+
+def accuracy_and_loss(labels: np.ndarray, probabilities: np.ndarray) -> tuple[float, float]:
+    """Accuracy of the most probable class and mean cross-entropy ``-log p(true class)``."""
+    labels, probabilities = np.asarray(labels), np.asarray(probabilities, dtype=np.float64)
+    if probabilities.ndim != 2 or len(probabilities) != len(labels):
+        raise ValueError(
+            f"expected probabilities shaped ({len(labels)}, classes), got {probabilities.shape}"
+        )
+    accuracy = float(np.mean(probabilities.argmax(axis=1) == labels))
+    true_class = np.clip(probabilities[np.arange(len(labels)), labels], 1e-7, 1.0)
+    return accuracy, float(-np.mean(np.log(true_class)))
+
+
+def _record(
+    labels, probabilities, *, params, macs, epochs, best_epoch, seconds, model_path
+) -> dict:
+    """The metrics-file fields every final model has, from its test predictions and costs."""
+    accuracy, loss = accuracy_and_loss(labels, probabilities)
+    record = {
+        "test_accuracy": round(accuracy, 6),
+        "test_loss": round(loss, 6),
+        "test_errors": int(round((1 - accuracy) * len(labels))),
+        "params": int(params),
+        "macs_per_image": int(macs),
+        "epochs": epochs,
+        "best_epoch": best_epoch,
+        "train_seconds": round(seconds, 1),
+        "seconds_per_epoch": round(seconds / max(epochs, 1), 2),
+    }
+    if model_path is not None:
+        record["model_file_bytes"] = Path(model_path).stat().st_size
+    return record
+
+
+def model_record(
+    model,
+    training,
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    model_path: Path | None = None,
+) -> dict:
+    """Everything measured about one final model, ready for the metrics file.
+
+    ``training`` is the :class:`helpers.training.TrainingResult` of its run.
+    """
+    from helpers.architecture import total_multiply_accumulates  # needs Keras: imported here
+
+    return _record(
+        labels,
+        probabilities,
+        params=model.count_params(),
+        macs=total_multiply_accumulates(model),
+        epochs=training.epochs,
+        best_epoch=training.best_epoch,
+        seconds=training.train_seconds,
+        model_path=model_path,
+    )
+
+
+def numpy_mlp_record(
+    params: dict, history: dict, labels: np.ndarray, probabilities: np.ndarray, model_path: Path
+) -> dict:
+    """:func:`model_record` for the NumPy MLP: its history has no checkpoint, the last epoch
+    is the model, and its file is the ``.npz`` of its parameters."""
+    if not history.get("seconds"):
+        raise ValueError("history has no epoch times: pass the history train_mlp returned")
+    epochs = len(history["seconds"])
+    return _record(
+        labels,
+        probabilities,
+        params=numpy_mlp.count_params(params),
+        macs=numpy_mlp.multiply_accumulates(params),
+        epochs=epochs,
+        best_epoch=epochs,
+        seconds=float(sum(history["seconds"])),
+        model_path=model_path,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-NUM_CLASSES = 10
+from helpers.data import NUM_CLASSES
 
 
 def describe_array(name: str, array: np.ndarray) -> str:

@@ -1,4 +1,5 @@
-"""Model builders. Each returns a compiled Keras model for 28x28x1 inputs and 10 classes."""
+"""Model builders (notebooks 03 and 06). Each returns a compiled Keras model for MNIST's
+28x28x1 images and 10 classes."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ import keras
 from keras import layers
 
 from helpers.batch_norm import FusedBatchNormalization
+from helpers.data import IMAGE_SHAPE, NUM_CLASSES
 
-INPUT_SHAPE = (28, 28, 1)
-NUM_CLASSES = 10
 # Batch norm's moving averages forget 10% per step rather than Keras' default 1%: they then
 # settle within a few dozen steps, so short runs (the quick profile) evaluate sensibly too.
 BN_MOMENTUM = 0.9
@@ -21,7 +21,7 @@ def build_baseline_cnn(learning_rate: float = 1e-3) -> keras.Model:
     """
     model = keras.Sequential(
         [
-            keras.Input(shape=INPUT_SHAPE),
+            keras.Input(shape=IMAGE_SHAPE),
             layers.Conv2D(32, 3, activation="relu", name="conv1"),
             layers.MaxPooling2D(2, name="pool1"),
             layers.Conv2D(64, 3, activation="relu", name="conv2"),
@@ -50,7 +50,7 @@ def build_keras_reference() -> keras.Model:
     """
     model = keras.Sequential(
         [
-            keras.Input(shape=INPUT_SHAPE),
+            keras.Input(shape=IMAGE_SHAPE),
             layers.Conv2D(32, 3, activation="relu"),
             layers.MaxPooling2D(2),
             layers.Conv2D(64, 3, activation="relu"),
@@ -96,7 +96,7 @@ def build_keras_mlp(hidden: int = 256, learning_rate: float = 1e-3) -> keras.Mod
     """A dense network on the 784 pixels: what a CNN is compared against."""
     model = keras.Sequential(
         [
-            keras.Input(shape=INPUT_SHAPE),
+            keras.Input(shape=IMAGE_SHAPE),
             layers.Flatten(name="flatten"),
             layers.Dense(hidden, activation="relu", name="hidden1"),
             layers.Dropout(0.2, name="dropout1"),
@@ -149,7 +149,7 @@ def build_improved_cnn(
         FusedBatchNormalization if fused_batch_norm else layers.BatchNormalization
     )
     regularizer = keras.regularizers.L2(l2) if l2 else None
-    inputs = keras.Input(shape=INPUT_SHAPE)
+    inputs = keras.Input(shape=IMAGE_SHAPE)
     x = augmentation()(inputs) if augment else inputs
     for stage, (filters, depth) in enumerate(stages, start=1):
         for letter in "abcdefgh"[:depth]:
@@ -201,7 +201,7 @@ def residual_block(x, filters: int, name: str, downsample: bool = False):
 def build_resnet10(learning_rate=1e-3, *, augment: bool = True) -> keras.Model:
     """ResNet-10: a Conv-BN-ReLU stem, two residual blocks of 64 filters, two of 128 (the
     first downsampling with a 1x1 projection shortcut), global average pooling, softmax."""
-    inputs = keras.Input(shape=INPUT_SHAPE)
+    inputs = keras.Input(shape=IMAGE_SHAPE)
     x = augmentation()(inputs) if augment else inputs
     x = _conv_bn_relu(x, 64, "stem")
     x = residual_block(x, 64, "block1")

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers.data import IMAGE_SHAPE, NUM_CLASSES
 from helpers.settings import SEED
 
-NUM_PIXELS = 28 * 28
-NUM_CLASSES = 10
+NUM_PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
 

@@ -12,10 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from helpers.data import load_mnist
+from helpers.data import NUM_CLASSES, load_mnist
 from helpers.settings import SEED, VALIDATION_SIZE, Profile
-
-NUM_CLASSES = 10
 
 
 def scale_images(images: np.ndarray) -> np.ndarray:

@@ -6,17 +6,23 @@ The profile is chosen with the environment variable ``MNIST_COURSE_PROFILE``:
   ``reports/`` and ``models/`` at the top of the repository.
 - ``quick`` (CI and tests): a small training subset and one or two epochs, same code;
   writes under the git-ignored ``scratch/quick/`` and never over the committed outputs.
+
+``MNIST_COURSE_OUTPUT`` moves a run's outputs (``reports/``, ``models/``) to another folder, in
+either profile: grading gives every student a folder of their own this way.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 PROFILE_ENV_VAR = "MNIST_COURSE_PROFILE"
+OUTPUT_ENV_VAR = "MNIST_COURSE_OUTPUT"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data" / "mnist"
+SAMPLES_DIR = REPO_ROOT / "data" / "samples"
 SEED = 42
 VALIDATION_SIZE = 6_000
 
@@ -29,6 +35,7 @@ class Profile:
     train_limit: int | None  # training images kept after the split; None keeps all
     epochs: dict[str, int] = field(default_factory=dict)  # maximum epochs per model
     accuracy_floor: dict[str, float] = field(default_factory=dict)  # checkpoint minimum
+    seeds: int = 1  # training runs per recipe where notebook 06 measures the spread
     output_root: Path = REPO_ROOT
 
     @property
@@ -52,7 +59,7 @@ class Profile:
         return _setting(self.epochs, "epoch budget", model_name)
 
     def min_accuracy(self, model_name: str) -> float:
-        """The accuracy a checkpoint cell demands of ``model_name`` in this profile."""
+        """The sanity floor a checkpoint cell demands of ``model_name`` in this profile."""
         return _setting(self.accuracy_floor, "accuracy floor", model_name)
 
     def describe(self) -> str:
@@ -71,6 +78,11 @@ def _setting(table: dict, what: str, model_name: str):
         raise KeyError(f"no {what} for model {model_name!r}; known: {known}") from None
 
 
+# Accuracy floors are sanity checks, not goals: a floor stops a run only when a model is broken
+# (a wrong loss, a leak, chance accuracy) and sits far below the spread of honest runs on any
+# machine. What the course aims for is reported in the notebooks and the report, not asserted.
+# tests/helpers/test_settings.py checks each full-profile floor against the lowest accuracy
+# measured for it (reports/metrics.json) with a margin.
 PROFILES = {
     "full": Profile(
         name="full",
@@ -84,12 +96,13 @@ PROFILES = {
             "resnet10": 1,
         },
         accuracy_floor={
-            "baseline_cnn": 0.99,
-            "numpy_mlp": 0.975,
-            "keras_mlp": 0.975,
-            "improved_cnn": 0.996,
-            "resnet10": 0.98,
+            "baseline_cnn": 0.98,
+            "numpy_mlp": 0.96,
+            "keras_mlp": 0.96,
+            "improved_cnn": 0.985,
+            "resnet10": 0.97,
         },
+        seeds=3,
     ),
     "quick": Profile(
         name="quick",
@@ -102,29 +115,35 @@ PROFILES = {
             "improved_cnn": 2,
             "resnet10": 1,
         },
-        # Floors for 3,000 images and 1-2 epochs: far from the full ones, but a broken model
-        # (chance is 10%) still fails them. ResNet-10 gets no floor here: after its 24 steps
-        # the batch-norm statistics have not settled and its test accuracy is near chance
-        # (measured); notebook 06 checks it is finite, the full profile checks the floor.
+        # Floors for 3,000 images and 1-2 epochs: far below what such runs reach, but a broken
+        # model (chance is 10%) still fails them. ResNet-10 gets no floor here: after its few
+        # steps the batch-norm statistics have not settled and its test accuracy can be near
+        # chance (measured); notebook 06 checks it is finite, the full profile checks the floor.
         accuracy_floor={
-            "baseline_cnn": 0.85,
-            "numpy_mlp": 0.8,
-            "keras_mlp": 0.8,
-            "improved_cnn": 0.5,
+            "baseline_cnn": 0.6,
+            "numpy_mlp": 0.6,
+            "keras_mlp": 0.6,
+            "improved_cnn": 0.3,
             "resnet10": 0.0,
         },
+        seeds=2,
         output_root=REPO_ROOT / "scratch" / "quick",
     ),
 }
 
 
 def active_profile() -> Profile:
-    """The profile named by ``MNIST_COURSE_PROFILE`` (``full`` when unset)."""
+    """The profile named by ``MNIST_COURSE_PROFILE`` (``full`` when unset), writing into
+    ``MNIST_COURSE_OUTPUT`` when that is set."""
     name = os.environ.get(PROFILE_ENV_VAR, "full").strip().lower() or "full"
     if name not in PROFILES:
         choices = ", ".join(sorted(PROFILES))
         raise ValueError(f"{PROFILE_ENV_VAR}={name!r} is not a profile; choose one of: {choices}")
-    return PROFILES[name]
+    profile = PROFILES[name]
+    output = os.environ.get(OUTPUT_ENV_VAR, "").strip()
+    if output:
+        profile = dataclasses.replace(profile, output_root=Path(output).expanduser().resolve())
+    return profile
 
 
 def relative_to_repo(path: Path) -> str:

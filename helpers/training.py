@@ -1,4 +1,5 @@
-"""Training loop plumbing: early stopping, best-model checkpoint, epoch timing, compact logs."""
+"""Training (notebooks 04 and 06): early stopping, best-model checkpoint, epoch timing, compact
+logs, a warm-up + cosine learning rate, and what a training step costs on this machine."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import keras
 
-from helpers.metrics_store import write_json
+from helpers.outputs import write_json
 from helpers.preprocessing import DataSplits
 
 

@@ -27,7 +27,7 @@ def baseline_int8_model(tmp_path_factory):
 
     from helpers import settings
     from helpers.data import load_mnist
-    from helpers.export import export_tflite
+    from helpers.deploy.tflite_export import export_tflite
 
     model = keras.models.load_model(settings.REPO_ROOT / "models" / "baseline_cnn.keras")
     (train_images, _), _ = load_mnist()
@@ -38,11 +38,11 @@ def baseline_int8_model(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app_url(baseline_int8_model):
-    """The drawing app of helpers.app serving that model on a free port of 127.0.0.1; the
+    """The drawing app of helpers.deploy.app serving that model on a free port of 127.0.0.1; the
     server is closed when the test module is done."""
     import socket
 
-    from helpers.app import build_app, serve
+    from helpers.deploy.app import build_app, serve
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -62,7 +62,7 @@ def tiny_int8_model(tmp_path_factory):
 
     from helpers import settings
     from helpers.data import load_mnist
-    from helpers.export import export_tflite
+    from helpers.deploy.tflite_export import export_tflite
 
     settings.set_seeds()
     model = keras.Sequential(

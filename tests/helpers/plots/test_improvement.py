@@ -1,0 +1,51 @@
+"""helpers.plots.improvement: the figures of notebook 06."""
+
+import numpy as np
+import pytest
+
+from helpers.model_comparison import ablation_table, comparison_table
+from helpers.plots import plot_ablation, plot_augmented, plot_comparison
+from tests.helpers.test_model_comparison import METRICS
+
+
+def test_augmented_row_shows_original_first(tmp_path):
+    original = np.zeros((1, 28, 28, 1))
+    augmented = np.ones((5, 28, 28))
+    figure = plot_augmented(original, augmented, save_to=tmp_path / "aug.png")
+    titles = [ax.get_title() for ax in figure.axes]
+    assert titles == ["original", "#1", "#2", "#3", "#4", "#5"]
+    assert figure.axes[0].images[0].get_array().max() == 0
+    assert (tmp_path / "aug.png").stat().st_size > 1000
+    with pytest.raises(ValueError, match="images must be shaped"):
+        plot_augmented(np.zeros((28, 28)), augmented)
+
+
+def test_ablation_bars_sorted_best_on_top(tmp_path):
+    table = ablation_table(
+        {
+            "all": {"val_accuracy": 0.995, "val_loss": 0.02},
+            "no_augmentation": {"val_accuracy": 0.993, "val_loss": 0.03},
+            "no_batch_norm": {"val_accuracy": 0.990, "val_loss": 0.04},
+        }
+    )
+    figure = plot_ablation(table, save_to=tmp_path / "ablation.png")
+    ax = figure.axes[0]
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    assert labels == ["no_batch_norm", "no_augmentation", "all"]
+    assert [round(bar.get_width(), 2) for bar in ax.patches] == [99.0, 99.3, 99.5]
+    assert (tmp_path / "ablation.png").is_file()
+    with pytest.raises(ValueError, match="non-empty ablation table"):
+        plot_ablation(table.iloc[:0])
+
+
+def test_comparison_plots_error_rate_against_cost(tmp_path):
+    table = comparison_table(METRICS)
+    figure = plot_comparison(table, save_to=tmp_path / "comparison.png")
+    left, right = figure.axes
+    errors = left.collections[0].get_offsets()[:, 1]
+    np.testing.assert_allclose(errors, 100 * (1 - table["test accuracy"].to_numpy()))
+    np.testing.assert_allclose(right.collections[0].get_offsets()[:, 0], table["s per epoch"])
+    assert left.get_xscale() == "log"
+    assert {t.get_text() for t in left.texts} == set(table.index)
+    with pytest.raises(ValueError, match="comparison table with columns"):
+        plot_comparison(table.drop(columns="parameters"))

@@ -1,0 +1,79 @@
+"""helpers.recipes and course_tools.benchmark on a few hundred images and one epoch."""
+
+import dataclasses
+import json
+import time
+
+import pytest
+
+from course_tools import benchmark
+from helpers import recipes, settings
+from helpers.models import build_keras_reference
+
+
+def test_keras_reference_is_the_published_convnet():
+    model = build_keras_reference()
+    assert model.count_params() == 34_826
+    assert [type(layer).__name__ for layer in model.layers] == [
+        "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dropout", "Dense",
+    ]  # fmt: skip
+
+
+def test_improved_recipe_trains_the_whole_budget_and_keeps_the_best_epoch(small_data, tmp_path):
+    settings.set_seeds()
+    model, result = recipes.train_improved_cnn(
+        small_data, epochs=2, checkpoint_path=tmp_path / "improved.keras", augment=False
+    )
+    assert result.epochs == 2
+    assert result.best_epoch in (1, 2)
+    assert (tmp_path / "improved.keras").is_file()
+    assert recipes.steps_per_epoch(small_data) == 8  # 1,000 images in batches of 128
+    assert "augmentation" not in {layer.name for layer in model.layers}
+    # the optimiser follows the warm-up + cosine schedule up to the recipe's peak
+    schedule = model.optimizer.get_config()["learning_rate"]
+    assert schedule["class_name"] == "CosineDecay"
+    assert schedule["config"]["warmup_target"] == recipes.PEAK_LEARNING_RATE
+    assert schedule["config"]["warmup_steps"] == 8 and schedule["config"]["decay_steps"] == 8
+
+
+def test_benchmark_writes_the_table_the_ratio_and_the_metrics(small_data, tmp_path, monkeypatch):
+    profile = dataclasses.replace(settings.PROFILES["quick"], output_root=tmp_path)
+    monkeypatch.setitem(settings.PROFILES, "quick", profile)
+    monkeypatch.setattr(benchmark, "load_splits", lambda _profile: small_data)
+    assert benchmark.main(["--profile", "quick", "--epochs", "1"]) == 0
+    text = (tmp_path / "reports" / "benchmark.md").read_text()
+    saved = json.loads((tmp_path / "reports" / "metrics.json").read_text())["benchmark"]
+    assert f"**{saved['time_ratio']:.2f}x**" in text
+    assert "| Keras example convnet | 34,826 | 1 |" in text
+    assert saved["time_ratio"] == pytest.approx(
+        saved["improved"]["train_seconds"] / saved["reference"]["train_seconds"], abs=0.01
+    )
+    assert all(saved[key]["cpu_seconds"] > 0 for key in ("reference", "improved"))
+    assert saved["cpu_time_ratio"] == pytest.approx(
+        saved["improved"]["cpu_seconds"] / saved["reference"]["cpu_seconds"], abs=0.01
+    )
+    assert f"(CPU time: {saved['cpu_time_ratio']:.2f}x)" in text
+    gain = 100 * (saved["improved"]["test_accuracy"] - saved["reference"]["test_accuracy"])
+    assert saved["accuracy_gain_points"] == pytest.approx(gain, abs=0.01)
+
+
+def test_ablation_trains_each_variant_on_the_same_budget(small_data, capsys):
+    scores = recipes.run_ablation(
+        small_data, {"all": {"augment": False}, "no_dropout": {"augment": False, "dropout": 0.0}},
+        epochs=1,
+    )  # fmt: skip
+    assert list(scores) == ["all", "no_dropout"]
+    for values in scores.values():
+        assert 0 <= values["val_accuracy"] <= 1 and values["val_loss"] > 0
+    assert scores["all"] != scores["no_dropout"]
+    out = capsys.readouterr().out
+    assert "-- all" in out and "-- no_dropout {'augment': False, 'dropout': 0.0}" in out
+
+
+def test_stopwatch_measures_wall_and_cpu_time_of_its_block():
+    with benchmark._Stopwatch() as busy:
+        total = sum(i * i for i in range(2_000_000))
+    with benchmark._Stopwatch() as idle:
+        time.sleep(0.2)
+    assert total > 0 and busy.cpu > 0.01 and busy.wall > 0
+    assert idle.wall >= 0.2 and idle.cpu < 0.1  # sleeping costs wall time, not CPU time

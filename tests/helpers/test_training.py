@@ -1,0 +1,103 @@
+"""helpers.training: checkpoint, history, timing and determinism of a short quick-profile run."""
+
+import keras
+import numpy as np
+import pytest
+
+from helpers import settings, training
+from helpers.models import build_baseline_cnn
+from helpers.outputs import MissingOutputError, load_model, require
+from helpers.training import fit, load_history, save_history, warmup_cosine_schedule
+
+
+def train_once(data, path):
+    settings.set_seeds()
+    model = build_baseline_cnn()
+    result = fit(model, data, epochs=1, checkpoint_path=path, batch_size=64)
+    return model, result
+
+
+def test_same_seed_gives_the_same_weights_after_one_epoch(small_data, tmp_path):
+    first, _ = train_once(small_data, tmp_path / "a.keras")
+    second, _ = train_once(small_data, tmp_path / "b.keras")
+    for a, b in zip(first.get_weights(), second.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fit_checkpoints_times_and_records_history(small_data, tmp_path, capsys):
+    settings.set_seeds()
+    model = build_baseline_cnn()
+    path = tmp_path / "model.keras"
+    result = fit(model, small_data, epochs=2, checkpoint_path=path, batch_size=64, patience=5)
+    assert path.is_file()
+    best = keras.models.load_model(path)
+    for kept, saved in zip(model.get_weights(), best.get_weights(), strict=True):
+        np.testing.assert_array_equal(kept, saved)  # the model keeps the best epoch's weights
+    assert result.epochs == 2 and len(result.history["val_loss"]) == 2
+    assert all(s > 0 for s in result.epoch_seconds)
+    assert result.best_epoch == int(np.argmin(result.history["val_loss"])) + 1
+    assert result.history["val_accuracy"][-1] > 0.5  # 1,000 images, 2 epochs: well above chance
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("epoch  1/2") and "val_accuracy" in lines[0]
+
+    save_history(result, tmp_path / "h.json")
+    again = load_history(tmp_path / "h.json")
+    assert again.history == result.history and again.best_epoch == result.best_epoch
+
+
+def test_missing_model_names_the_notebook_to_run(tmp_path):
+    profile = settings.Profile("quick", 10, {}, output_root=tmp_path)
+    with pytest.raises(MissingOutputError, match=r"run notebooks/04_train\.ipynb first"):
+        load_model(profile, "baseline_cnn")
+    with pytest.raises(MissingOutputError, match="the notebook that makes it"):
+        require(tmp_path / "x.keras", "models", "unknown_model", profile)
+
+
+def test_warmup_cosine_schedule_rises_then_decays():
+    schedule = warmup_cosine_schedule(epochs=10, steps_per_epoch=100, peak_learning_rate=3e-3)
+    rate = lambda step: float(schedule(step))  # noqa: E731
+    assert rate(0) == pytest.approx(3e-4)
+    assert rate(50) == pytest.approx(3e-4 + 0.5 * (3e-3 - 3e-4), rel=1e-4)
+    assert rate(100) == pytest.approx(3e-3)
+    assert rate(550) == pytest.approx(3e-3 * (0.01 + 0.99 * 0.5), rel=1e-3)  # half-way down
+    assert rate(1000) == pytest.approx(3e-5, rel=1e-3)
+    steps = [rate(s) for s in range(100, 1001, 50)]
+    assert all(a >= b for a, b in zip(steps, steps[1:], strict=False))
+
+
+def _dense_model():
+    model = keras.Sequential(
+        [keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)]
+    )
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    return model
+
+
+def test_seconds_per_training_image_trains_and_returns_the_fastest_run(small_data, monkeypatch):
+    model = _dense_model()
+    before = model.get_weights()[0].copy()
+    clock = iter([0.0, 3.0, 10.0, 11.0, 20.0, 22.0])  # runs of 3 s, 1 s and 2 s
+    monkeypatch.setattr(training.time, "perf_counter", lambda: next(clock))
+    seconds = training.seconds_per_training_image(
+        model, small_data.train.images, small_data.train.one_hot, batch_size=32, steps=4, repeats=3
+    )
+    assert seconds == pytest.approx(1.0 / (32 * 4))
+    assert not np.array_equal(model.get_weights()[0], before)  # it really trained
+
+
+def test_seconds_per_training_image_is_a_real_positive_time(small_data):
+    seconds = training.seconds_per_training_image(
+        _dense_model(), small_data.train.images, small_data.train.one_hot, batch_size=50, steps=2
+    )
+    assert 0 < seconds < 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"steps": 100}, "need 12800 images"), ({"steps": 1, "repeats": 0}, "at least 1")],
+)
+def test_seconds_per_training_image_rejects_impossible_requests(small_data, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        training.seconds_per_training_image(
+            _dense_model(), small_data.train.images, small_data.train.one_hot, **kwargs
+        )
