@@ -92,6 +92,23 @@ class _MemoryPeak:
         return self.peak
 
 
+def progress_bar(label: str, code_cells: int) -> tqdm:
+    """A live progress line on a terminal; in a log (CI, a pipe) a plain line per cell that
+    starts, at most every 10 seconds."""
+    interactive = sys.stdout.isatty()
+    return tqdm(
+        total=code_cells,
+        desc=label,
+        unit="cell",
+        bar_format="{desc}: {n_fmt}/{total_fmt} cells done, {elapsed}{postfix}",
+        file=sys.stdout,
+        mininterval=1.0 if interactive else 10.0,
+        ascii=not interactive,
+        dynamic_ncols=interactive,
+        ncols=None if interactive else 200,
+    )
+
+
 class ProgressClient(NotebookClient):
     """An nbclient client that shows its progress with tqdm and streams what the cells print."""
 
@@ -158,14 +175,7 @@ def execute_notebook(path: Path, *, position: int = 0, total: int = 1) -> Notebo
     started = time.monotonic()
     label = f"[{position}/{total}] {path.stem}"
     with (
-        tqdm(
-            total=sum(cell.cell_type == "code" for cell in nb.cells),
-            desc=label,
-            unit="cell",
-            bar_format="{desc}: {n_fmt}/{total_fmt} cells done, {elapsed} {postfix}",
-            file=sys.stdout,
-            mininterval=1.0,
-        ) as bar,
+        progress_bar(label, sum(cell.cell_type == "code" for cell in nb.cells)) as bar,
         open(LOG_DIR / f"{path.stem}.kernel.log", "w") as kernel_log,
     ):
         client = ProgressClient(

@@ -8,6 +8,7 @@ and the confidence is its probability.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -266,3 +267,36 @@ def numpy_mlp_record(
         seconds=float(sum(history["seconds"])),
         model_path=model_path,
     )
+
+
+def ensemble_record(
+    model, member_trainings: list, labels, probabilities, model_path: Path | None = None
+) -> dict:
+    """:func:`model_record` for an ensemble: its training cost is that of all its members
+    (``member_trainings``, their :class:`~helpers.training.TrainingResult`), trained in turn."""
+    from helpers.architecture import total_multiply_accumulates  # needs Keras: imported here
+
+    if len(member_trainings) < 2:
+        raise ValueError("an ensemble record needs the training results of its members")
+    epochs = member_trainings[0].epochs
+    return _record(
+        labels,
+        probabilities,
+        params=model.count_params(),
+        macs=total_multiply_accumulates(model),
+        epochs=epochs,
+        best_epoch=epochs,
+        seconds=sum(result.train_seconds for result in member_trainings),
+        model_path=model_path,
+    )
+
+
+def seconds_per_prediction(model, images, *, batch_size: int = 500) -> float:
+    """Wall time of one image's forward pass in inference mode, from predicting ``images``
+    in batches (after a warm-up batch that builds the graph)."""
+    if len(images) == 0:
+        raise ValueError("need at least one image to time a prediction")
+    model.predict(images[:batch_size], batch_size=batch_size, verbose=0)
+    started = time.perf_counter()
+    model.predict(images, batch_size=batch_size, verbose=0)
+    return (time.perf_counter() - started) / len(images)

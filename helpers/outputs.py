@@ -35,7 +35,7 @@ PRODUCERS = {
     "notebooks/04_train.ipynb": Produces(models=("baseline_cnn",)),
     "notebooks/05_evaluate.ipynb": Produces(sections=("baseline_cnn",)),
     "notebooks/06_improve.ipynb": Produces(
-        models=("keras_mlp", "improved_cnn", "resnet10", "best_cnn"),
+        models=("keras_mlp", "improved_cnn", "ensemble", "resnet10", "best_cnn"),
         sections=(
             "numpy_mlp",
             "keras_mlp",

@@ -36,6 +36,7 @@ class Profile:
     epochs: dict[str, int] = field(default_factory=dict)  # maximum epochs per model
     accuracy_floor: dict[str, float] = field(default_factory=dict)  # checkpoint minimum
     seeds: int = 1  # training runs per recipe where notebook 06 measures the spread
+    ablation_images: int = 2_000  # the training subset of notebook 06's ablation
     output_root: Path = REPO_ROOT
 
     @property
@@ -53,6 +54,11 @@ class Profile:
     @property
     def metrics_path(self) -> Path:
         return self.reports_dir / "metrics.json"
+
+    @property
+    def seed_list(self) -> tuple[int, ...]:
+        """The seeds of the runs whose spread notebook 06 measures: SEED, SEED + 1, ..."""
+        return tuple(SEED + i for i in range(self.seeds))
 
     def max_epochs(self, model_name: str) -> int:
         """The epoch budget of ``model_name`` in this profile."""
@@ -91,9 +97,9 @@ PROFILES = {
             "baseline_cnn": 15,
             "numpy_mlp": 15,
             "keras_mlp": 20,
-            "ablation": 4,
+            "ablation": 30,
             "improved_cnn": 15,
-            "resnet10": 1,
+            "resnet10": 5,
         },
         accuracy_floor={
             "baseline_cnn": 0.98,
@@ -103,6 +109,7 @@ PROFILES = {
             "resnet10": 0.97,
         },
         seeds=3,
+        ablation_images=2_000,
     ),
     "quick": Profile(
         name="quick",
@@ -127,6 +134,7 @@ PROFILES = {
             "resnet10": 0.0,
         },
         seeds=2,
+        ablation_images=300,
         output_root=REPO_ROOT / "scratch" / "quick",
     ),
 }

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import keras
 
+from helpers import evaluation
 from helpers.outputs import write_json
 from helpers.preprocessing import DataSplits
 
@@ -180,3 +181,68 @@ def seconds_per_training_image(
         model.fit(images, one_hot, batch_size=batch_size, epochs=1, verbose=0)
         timings.append(time.perf_counter() - started)
     return min(timings) / count
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    """What a training cell will cost on this machine, from a few measured steps."""
+
+    seconds_per_image: float  # one training image, one step
+    seconds_per_prediction: float  # one validation image, inference
+    seconds: float  # the whole cell
+
+    def __str__(self) -> str:
+        return (
+            f"about {_duration(self.seconds)} on this machine (measured here: "
+            f"{self.seconds_per_image * 1e6:.0f} µs per training image, "
+            f"{self.seconds_per_prediction * 1e6:.0f} µs per validation image)"
+        )
+
+    def versus(self, seconds: float) -> str:
+        """How long the cell took, against this estimate."""
+        return f"⏱ took {_duration(seconds)}, {seconds / self.seconds:.2f} x the estimate"
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
+def estimate_training_cost(
+    build,
+    train,
+    *,
+    epochs: int,
+    validation=None,
+    validation_passes: int | None = None,
+    runs: int = 1,
+    batch_size: int = 128,
+) -> CostEstimate:
+    """Time a throw-away model from ``build()`` on ``train`` (a
+    :class:`~helpers.preprocessing.Split`) and predict the cost of ``runs`` trainings of
+    ``epochs`` epochs, each with ``validation_passes`` passes over ``validation`` (default: one
+    per epoch), plus each run's set-up (building the model and its graphs, timed too).
+
+    The training steps are timed three times and the median kept, so that a machine busy for a
+    moment neither shortens nor stretches the estimate much.
+    """
+    steps = max(1, min(10, len(train) // batch_size))
+    started = time.perf_counter()
+    model = build()
+    model.fit(train.images[:batch_size], train.one_hot[:batch_size], verbose=0)
+    if validation is not None:
+        model.predict(validation.images[:batch_size], verbose=0)
+    setup = time.perf_counter() - started
+    timings = [
+        seconds_per_training_image(
+            model, train.images, train.one_hot, batch_size=batch_size, steps=steps, repeats=1
+        )
+        for _ in range(3)
+    ]
+    per_image = sorted(timings)[1]
+    per_run = setup + epochs * len(train) * per_image
+    per_prediction = 0.0
+    if validation is not None:
+        per_prediction = evaluation.seconds_per_prediction(model, validation.images[:2_000])
+        passes = epochs if validation_passes is None else validation_passes
+        per_run += passes * len(validation) * per_prediction
+    return CostEstimate(per_image, per_prediction, runs * per_run)

@@ -42,21 +42,34 @@ def _int8_export(metrics: Metrics):
     )
 
 
+# The models of the results table after the baseline, in order, and the notebook of each.
+NOTEBOOK_06_MODELS = ("improved_cnn", "ensemble", "resnet10")
+
+
 def results_rows(metrics: Metrics) -> list[list[str]]:
-    """Baseline CNN, best model, its int8 export, NumPy MLP and the other CNN of notebook 06."""
+    """The baseline, the improved CNN with its spread over seeds, the ensemble, ResNet-10 (the
+    one chosen on validation marked as the best model), the int8 export of the best model, and
+    the NumPy MLP."""
     best_name = metrics.section("best_model")["name"]
-    best = metrics.section(best_name)
+    seeds = metrics.section("improved_cnn_seeds")
     int8 = _int8_export(metrics)
-    rows = [
-        _model_row("baseline CNN (notebooks 03-05)", metrics.section("baseline_cnn")),
-        _model_row(f"best model: {model_name(best_name)} (notebook 06)", best),
+    rows = [_model_row("baseline CNN (notebooks 03-05)", metrics.section("baseline_cnn"))]
+    for name in NOTEBOOK_06_MODELS:
+        label = f"{model_name(name)} (notebook 06)"
+        if name == "improved_cnn":
+            label = f"improved CNN, seed {seeds['chosen_seed']} (notebook 06)"
+        rows.append(_model_row(f"best model: {label}" if name == best_name else label,
+                               metrics.section(name)))
+        if name == "improved_cnn":
+            rows.append([f"improved CNN, mean ± std over {len(seeds['seeds'])} seeds",
+                         f"{percent(seeds['test_mean'])} ± {100 * seeds['test_std']:.2f}",
+                         NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE])
+    rows += [
         ["int8 export of the best model (notebook 08)", percent(int8["test_accuracy"]),
-         count(best["params"]), NOT_APPLICABLE, NOT_APPLICABLE, file_size(int8["bytes"])],
+         count(metrics.section(best_name)["params"]), NOT_APPLICABLE, NOT_APPLICABLE,
+         file_size(int8["bytes"])],
         _model_row("NumPy MLP (notebook 06)", metrics.section("numpy_mlp")),
     ]
-    for other in ("improved_cnn", "resnet10"):
-        if other != best_name:
-            rows.append(_model_row(f"{model_name(other)} (notebook 06)", metrics.section(other)))
     return rows
 
 

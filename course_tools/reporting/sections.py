@@ -19,7 +19,7 @@ from helpers.formatting import (
     points,
     seconds,
 )
-from helpers.model_comparison import COMPARED_MODELS
+from helpers.model_comparison import COMPARED_MODELS, ablation_summary
 
 MODEL_NAMES = {
     "numpy_mlp": "NumPy MLP",
@@ -27,6 +27,7 @@ MODEL_NAMES = {
     "baseline_cnn": "baseline CNN",
     "improved_cnn": "improved CNN",
     "resnet10": "ResNet-10",
+    "ensemble": "ensemble of the improved CNN's seeds",
     "best_cnn": "best CNN",
 }
 ABLATION_VARIANTS = {
@@ -35,7 +36,6 @@ ABLATION_VARIANTS = {
     "no_batch_norm": "all but batch normalisation",
     "no_dropout": "all but dropout",
     "constant_learning_rate": "all, with a constant learning rate instead of the schedule",
-    "with_l2": "all, plus L2 weight decay",
 }
 LEFT_OUT = {
     "no_augmentation": "data augmentation",
@@ -135,54 +135,82 @@ def baseline_section(metrics: Metrics, figures: Figures) -> str:
 def ablation_section(metrics: Metrics, figures: Figures) -> str:
     ablation = metrics.section("ablation")
     variants = ablation["variants"]
-    reference = variants["all"]["val_accuracy"]
-    validation_images = metrics.section("data")["validation_split"]
-    rows, drops = [], {}
-    for name in variants:
-        accuracy = variants[name]["val_accuracy"]
-        difference = "-" if name == "all" else points(accuracy - reference)
-        if name not in ("all", "with_l2"):
-            drops[name] = accuracy - reference
-        rows.append([f"`{name}`", ABLATION_VARIANTS.get(name, name), percent(accuracy),
-                     difference])
+    summary = ablation_summary({name: list(variants[name]) for name in variants})
+    rows, clear = [], []
+    for name, row in summary.iterrows():
+        difference, p_value = "-", "-"
+        if name != "all":
+            difference, p_value = f"{row['vs all (points)']:+.2f}", f"{row['p-value']:.3f}"
+            if row["p-value"] < 0.05:
+                clear.append(f"leaving out {LEFT_OUT.get(name, name)} ({difference} points, "
+                             f"p = {p_value})")
+        rows.append([f"`{name}`", ABLATION_VARIANTS.get(name, name), percent(row["mean"]),
+                     f"{100 * row['std']:.2f}", difference, p_value])
     table = markdown_table(
-        ["variant", "what it trains", "validation accuracy", 'difference to "all" (points)'],
+        ["variant", "what it trains", "mean validation accuracy", "std (points)",
+         'difference to "all" (points)', "p-value"],
         rows,
     )
-    parts = [
+    seeds = ablation["seeds"]
+    verdict = (
+        "Clear effects in this run: " + "; ".join(clear) + "."
+        if clear
+        else "No ingredient's effect stands out from the spread of the seeds in this run."
+    )
+    return "\n\n".join([
         "## 3. The improvements and what each one is worth",
         "Notebook 06 improves the baseline with four ingredients: data augmentation, batch "
         "normalisation, dropout and a learning-rate schedule. To measure each, it trains the "
-        f"improved CNN with all of them and with one left out ({ablation['epochs']} epochs each), "
-        "and compares validation accuracy; the test set is kept for the final models. One "
-        f"validation image is worth {100 / validation_images:.3f} points, so a difference of one "
-        "or two images is no evidence either way.",
+        "improved CNN with all of them and with one left out, in a regime where regularisation "
+        f"matters: {count(ablation['images'])} training images, {ablation['epochs']} epochs, each "
+        f"variant with {len(seeds)} seeds ({', '.join(str(seed) for seed in seeds)}), read on the "
+        "full validation set; the test set is kept for the final models. The p-value (Welch's "
+        "t-test) is the chance of a difference this large between the means if only the seeds "
+        "differed.",
         table,
-    ]
-    if drops:
-        worst = min(drops, key=drops.get)
-        if drops[worst] < 0:
-            parts.append(f"Leaving out {LEFT_OUT.get(worst, worst)} costs the most: "
-                         f"{points(drops[worst])} points.")
-        else:
-            parts.append("In this run no single ingredient, left out, lowered validation accuracy.")
-    if "with_l2" in variants:
-        l2 = variants["with_l2"]["val_accuracy"] - reference
-        parts.append(f"Adding L2 weight decay on top changes it by {points(l2)} points.")
-    best = metrics.section("best_model")
-    parts += [
-        f"The model kept as the best, chosen on validation accuracy "
-        f"({percent(best['validation_accuracy'])}), is the **{model_name(best['name'])}**, saved "
-        f"as `{best['file']}`.",
+        verdict,
         figure(figures, "06_augmentation.png",
                "Training digits as augmentation shows them to the model: moved, rotated and "
                "zoomed a little, a new variant every epoch."),
         figure(figures, "06_ablation.png",
-               "Validation accuracy of each variant of the ablation."),
-        figure(figures, "06_improved_learning_curves.png",
-               "The learning curves of the improved CNN."),
+               "Mean validation accuracy of each variant over its seeds (one standard deviation "
+               "either side), and every run as a dot."),
+    ])
+
+
+def seeds_section(metrics: Metrics, figures: Figures) -> str:
+    runs = metrics.section("improved_cnn_seeds")
+    chosen = metrics.section("improved_cnn")
+    ensemble = metrics.section("ensemble")
+    rows = [
+        [str(seed), percent(validation), percent(test), count(errors)]
+        for seed, validation, test, errors in zip(
+            runs["seeds"], runs["validation_accuracy"], runs["test_accuracy"],
+            runs["test_errors"], strict=True,
+        )
     ]
-    return "\n\n".join(parts)
+    best = metrics.section("best_model")
+    return "\n\n".join([
+        "## 4. The improved CNN, three seeds and an ensemble",
+        f"The final recipe (all images, {chosen['epochs']} epochs, every ingredient) was trained "
+        f"with {len(runs['seeds'])} seeds. Test accuracy over the seeds: mean "
+        f"**{percent(runs['test_mean'])}**, standard deviation {100 * runs['test_std']:.2f} "
+        f"points, from {percent(runs['test_min'])} to {percent(runs['test_max'])}. The seed "
+        f"chosen on validation, {runs['chosen_seed']}, reaches {percent(chosen['test_accuracy'])} "
+        f"({count(chosen['test_errors'])} errors).",
+        markdown_table(["seed", "validation accuracy", "test accuracy", "test errors"], rows),
+        f"Averaging the probabilities of the {len(ensemble['members'])} seed models (an "
+        f"ensemble) gives **{percent(ensemble['test_accuracy'])}** "
+        f"({count(ensemble['test_errors'])} errors; validation "
+        f"{percent(ensemble['validation_accuracy'])}), for "
+        f"{ensemble['macs_per_image'] / chosen['macs_per_image']:.0f} times the compute and "
+        f"the weights of one network at inference ({file_size(ensemble['model_file_bytes'])}).",
+        f"The model kept as the best, chosen on validation accuracy "
+        f"({percent(best['validation_accuracy'])}), is the **{model_name(best['name'])}**, saved "
+        f"as `{best['file']}`.",
+        figure(figures, "06_improved_learning_curves.png",
+               "The learning curves of the improved CNN (its first seed)."),
+    ])
 
 
 def comparison_section(metrics: Metrics, figures: Figures) -> str:
@@ -198,13 +226,20 @@ def comparison_section(metrics: Metrics, figures: Figures) -> str:
          "test errors", "file size"],
         rows,
     )
+    tests = []
+    for row in metrics.section("significance")["comparisons"]:
+        low, high = row["difference_interval_95"]
+        verdict = ("A better" if low > 0 else "B better" if high < 0 else "no evidence either way")
+        tests.append([row["a"], row["b"], percent(row["accuracy_a"]), percent(row["accuracy_b"]),
+                      f"{row['a_only']} / {row['b_only']}", f"{row['p_value']:.3g}",
+                      f"{points(low)} to {points(high)}", verdict])
     most_accurate = max(records, key=lambda name: records[name]["test_accuracy"])
     smallest = min(records, key=lambda name: records[name]["params"])
     return "\n\n".join([
-        "## 4. Five architectures compared",
+        "## 5. Architectures compared",
         "Every model was trained on the same images and evaluated once on the test set "
         "(MACs: multiply-accumulates of one forward pass; time measured on the machine of the "
-        "run).",
+        "run; the ensemble's costs add up its members').",
         table,
         f"The most accurate is the {model_name(most_accurate)} "
         f"({percent(records[most_accurate]['test_accuracy'])}, "
@@ -212,12 +247,18 @@ def comparison_section(metrics: Metrics, figures: Figures) -> str:
         f"{model_name(smallest)} ({count(records[smallest]['params'])} parameters, "
         f"{percent(records[smallest]['test_accuracy'])}).",
         figure(figures, "06_comparison.png",
-               "Test accuracy against parameters and training time for the five models."),
+               "Test error rate against compute per image and training time per epoch."),
+        "Is a difference real? Paired tests on the same 10,000 test digits: McNemar's exact "
+        "test on the digits where the two models disagree (A right and B wrong / the reverse), "
+        "and a paired bootstrap 95% interval of the accuracy difference A - B. Two seeds of the "
+        "same recipe are the control.",
+        markdown_table(["A", "B", "accuracy A", "accuracy B", "A only / B only right",
+                        "McNemar p", "95% interval (points)", "verdict"], tests),
     ])
 
 
 def benchmark_section(metrics: Metrics, figures: Figures) -> str:
-    title = "## 5. Benchmark: the improved recipe against the reference"
+    title = "## 6. Benchmark: the improved recipe against the reference"
     if not metrics.has("benchmark"):
         return (f"{title}\n\nThis run has no benchmark: `make bench` measures it and writes the "
                 "`benchmark` section of `metrics.json`; rebuild the report afterwards.")
@@ -262,7 +303,7 @@ def visualize_section(metrics: Metrics, figures: Figures) -> str:
     vis = metrics.section("visualize")
     rotation, shift, embedding = vis["rotation"], vis["shift"], vis["embedding"]
     return "\n\n".join([
-        "## 6. What the network learned",
+        "## 7. What the network learned",
         figure(figures, "07_filters.png",
                "The filters of the first convolution layer: small edge and stroke detectors."),
         figure(figures, "07_feature_maps.png",
@@ -306,7 +347,7 @@ def export_section(metrics: Metrics, figures: Figures) -> str:
     )
     centring = metrics.section("centring")
     return "\n\n".join([
-        "## 7. Export and deployment",
+        "## 8. Export and deployment",
         "Notebook 08 exports the best and the baseline CNN to TensorFlow Lite: float32, dynamic "
         "range (weights stored as int8) and full int8 (weights and activations), and tests every "
         f"file on the test set. Test accuracy in Keras: {keras_line}.",
@@ -338,11 +379,12 @@ def conclusions_section(metrics: Metrics, figures: Figures) -> str:
     best_name = metrics.section("best_model")["name"]
     best = metrics.section(best_name)
     test_images = metrics.section("data")["test_images"]
+    seeds = metrics.section("improved_cnn_seeds")
     fewer = base["test_errors"] - best["test_errors"]
     change = (f"{count(fewer)} fewer mistakes" if fewer >= 0
               else f"{count(-fewer)} more mistakes")
     return "\n\n".join([
-        "## 8. Conclusions and limitations",
+        "## 9. Conclusions and limitations",
         f"- From the baseline CNN to the best model, the {model_name(best_name)}, test accuracy "
         f"goes from {percent(base['test_accuracy'])} to {percent(best['test_accuracy'])}: "
         f"{count(base['test_errors'])} and {count(best['test_errors'])} errors among "
@@ -353,11 +395,13 @@ def conclusions_section(metrics: Metrics, figures: Figures) -> str:
         "known to contain a few digits that are ambiguous even to people or carry a wrong "
         "label, so the last errors say as much about the labels as about the model, and the "
         "ceiling is below 100%.\n"
-        "- Every number comes from one training run with one seed: differences of a few test "
-        "errors between models, or of a few validation images in the ablation, are within what "
-        "another seed would change. Times depend on the machine.\n"
+        "- Retrained with another seed, the improved CNN's test accuracy moves by about "
+        f"{100 * seeds['test_std']:.2f} points (standard deviation over {len(seeds['seeds'])} "
+        "seeds), and another CPU changes it by as much even with the same seed: differences of "
+        "a few test errors between two models are evidence only when a paired test says so "
+        "(section 5). Times depend on the machine.\n"
         "- MNIST's digits are centred and size-normalised, and the models rely on it: the "
-        "centring measurement of section 7 shows what a different framing costs and what "
+        "centring measurement of section 8 shows what a different framing costs and what "
         "centring the input wins back, which is why the app prepares every drawing that way.",
     ])
 
@@ -367,6 +411,7 @@ SECTIONS = (
     data_section,
     baseline_section,
     ablation_section,
+    seeds_section,
     comparison_section,
     benchmark_section,
     visualize_section,

@@ -3,6 +3,7 @@ architecture comparison."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -28,21 +29,38 @@ def plot_augmented(
     return finish(figure, save_to)
 
 
-def plot_ablation(table: pd.DataFrame, *, save_to: Path | str | None = None) -> Figure:
-    """Validation accuracy of each ablation variant as horizontal bars, best on top."""
-    if "val_accuracy" not in table or table.empty:
-        raise ValueError("expected a non-empty ablation table with a 'val_accuracy' column")
-    ordered = table.sort_values("val_accuracy")
-    figure, axes = new_figure(figsize=(6.5, 0.45 * len(ordered) + 1.2))
+def plot_ablation(
+    scores: Mapping[str, Sequence[float]],
+    reference: str = "all",
+    *,
+    title: str = "Ablation: validation accuracy over seeds",
+    save_to: Path | str | None = None,
+) -> Figure:
+    """Each variant's mean validation accuracy over its seeds (a diamond with +-1 standard
+    deviation), every run as a dot, and a dashed line at ``reference``'s mean; best on top."""
+    if not scores or reference not in scores:
+        raise ValueError(f"expected validation accuracies per variant, including {reference!r}")
+    runs = {name: 100 * np.asarray(values, dtype=float) for name, values in scores.items()}
+    if any(values.ndim != 1 or len(values) < 2 for values in runs.values()):
+        raise ValueError("every variant needs at least 2 runs (seeds) to show a spread")
+    order = sorted(runs, key=lambda name: runs[name].mean())
+    figure, axes = new_figure(figsize=(7, 0.5 * len(order) + 1.4))
     ax = axes[0, 0]
-    values = 100 * ordered["val_accuracy"].to_numpy()
-    ax.barh(ordered.index, values, color="tab:blue")
-    for y, value in enumerate(values):
-        ax.text(value, y, f" {value:.2f}%", va="center", fontsize=8)
-    low, high = values.min(), values.max()
-    ax.set_xlim(low - max(0.3, high - low), high + 0.4 * max(0.3, high - low))
-    ax.set_xlabel("validation accuracy (%)")
-    ax.set_title("Ablation: each ingredient switched off, same budget")
+    means = np.array([runs[name].mean() for name in order])
+    stds = np.array([runs[name].std(ddof=1) for name in order])
+    rows = np.arange(len(order))
+    ax.errorbar(means, rows, xerr=stds, fmt="D", color="tab:blue", capsize=4, markersize=6)
+    for row, name in enumerate(order):
+        ax.plot(runs[name], np.full(len(runs[name]), row), "o", color="black", markersize=3)
+        ax.text(means[row] + stds[row], row, f"  {means[row]:.2f}%", va="center", fontsize=8)
+    ax.set_yticks(rows, order)
+    ax.grid(axis="x", alpha=0.3)
+    ax.axvline(runs[reference].mean(), color="grey", linestyle="--", linewidth=1)
+    everything = np.concatenate(list(runs.values()))
+    margin = max(0.2, 0.15 * np.ptp(everything))
+    ax.set_xlim(everything.min() - margin, everything.max() + 3 * margin)
+    ax.set_xlabel("validation accuracy (%); dots: one run each")
+    ax.set_title(title)
     figure.tight_layout()
     return finish(figure, save_to)
 

@@ -2,18 +2,25 @@
 
 import re
 
+import keras
 import numpy as np
 import pytest
+from keras import layers
 
 from helpers.evaluation import (
     ConfusedPair,
+    accuracy_and_loss,
     calibration_bins,
     confusion_matrix,
+    ensemble_record,
     misclassified,
+    model_record,
     most_confused_pairs,
     per_class_scores,
     row_normalise,
+    seconds_per_prediction,
 )
+from helpers.training import TrainingResult
 
 # 3 classes. True 0 (4 samples): 3 right, 1 taken for 1. True 1 (2): 1 right, 1 taken for 2.
 # True 2 (3): 2 right, 1 taken for 1.
@@ -220,3 +227,65 @@ def test_calibration_bins_include_their_upper_edge():
 def test_bad_input_raises_a_clear_value_error(call, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         call()
+
+
+def small_model():
+    """A model whose parameters and MACs are known by hand: 287 parameters."""
+    return keras.Sequential(
+        [
+            keras.Input((6, 6, 2)),
+            layers.Conv2D(4, 3),
+            layers.BatchNormalization(),
+            layers.Flatten(),
+            layers.Dense(3),
+        ]
+    )
+
+
+def test_accuracy_and_loss_by_hand():
+    probabilities = np.array([[0.5, 0.5], [0.9, 0.1], [0.2, 0.8], [1.0, 0.0]])
+    labels = np.array([0, 0, 0, 1])
+    accuracy, loss = accuracy_and_loss(labels, probabilities)
+    assert accuracy == pytest.approx(0.5)  # argmax: 0, 0, 1, 0
+    expected = -(np.log(0.5) + np.log(0.9) + np.log(0.2) + np.log(1e-7)) / 4
+    assert loss == pytest.approx(expected)
+    with pytest.raises(ValueError, match=r"expected probabilities shaped \(3, classes\)"):
+        accuracy_and_loss(labels[:3], probabilities)
+
+
+def test_model_record_fields(tmp_path):
+    model = small_model()
+    path = tmp_path / "m.keras"
+    model.save(path)
+    training = TrainingResult({"val_loss": [0.5, 0.4, 0.45]}, [2.0, 1.0, 1.5], best_epoch=2)
+    probabilities = np.tile([0.7, 0.2, 0.1], (4, 1))
+    record = model_record(model, training, np.array([0, 0, 0, 2]), probabilities, path)
+    assert record["test_accuracy"] == 0.75 and record["test_errors"] == 1
+    assert record["params"] == 287 and record["epochs"] == 3 and record["best_epoch"] == 2
+    assert record["train_seconds"] == 4.5 and record["seconds_per_epoch"] == 1.5
+    assert record["model_file_bytes"] == path.stat().st_size > 0
+
+
+def test_ensemble_record_adds_up_its_members_training(tmp_path):
+    members = [small_model(), small_model()]
+    for number, member in enumerate(members):
+        member.name = f"member_{number}"
+    inputs = keras.Input((6, 6, 2))
+    ensemble = keras.Model(inputs, layers.Average()([m(inputs) for m in members]))
+    path = tmp_path / "ensemble.keras"
+    ensemble.save(path)
+    trainings = [TrainingResult({}, [2.0, 3.0], 2), TrainingResult({}, [1.0, 1.0], 1)]
+    probabilities = np.tile([0.2, 0.7, 0.1], (5, 1))
+    record = ensemble_record(ensemble, trainings, np.array([1, 1, 1, 1, 0]), probabilities, path)
+    assert record["test_accuracy"] == 0.8 and record["train_seconds"] == 7.0
+    assert record["params"] == 2 * 287 and record["epochs"] == 2
+    assert record["macs_per_image"] == 2 * (4 * 4 * 4 * 18 + 64 * 3)
+    with pytest.raises(ValueError, match="training results of its members"):
+        ensemble_record(ensemble, trainings[:1], np.array([0]), probabilities[:1])
+
+
+def test_seconds_per_prediction_times_a_real_forward_pass():
+    seconds = seconds_per_prediction(small_model(), np.zeros((50, 6, 6, 2)), batch_size=25)
+    assert 0 < seconds < 0.1
+    with pytest.raises(ValueError, match="at least one image"):
+        seconds_per_prediction(small_model(), np.zeros((0, 6, 6, 2)))

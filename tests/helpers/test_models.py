@@ -1,11 +1,17 @@
 """helpers.models: builders have the documented shapes and parameter counts."""
 
+import warnings
+
 import keras
 import numpy as np
+import pytest
 
+from helpers import settings
+from helpers.architecture import total_multiply_accumulates
 from helpers.models import (
     augmentation,
     build_baseline_cnn,
+    build_ensemble,
     build_improved_cnn,
     build_keras_mlp,
     build_resnet10,
@@ -75,8 +81,9 @@ def test_keras_mlp():
 def test_resnet10_blocks_and_projection_shortcut():
     model = build_resnet10()
     assert model.output_shape == (None, 10)
-    assert model.get_layer("block2_out").output.shape[1:] == (28, 28, 64)
-    assert model.get_layer("block3_out").output.shape[1:] == (14, 14, 128)
+    assert model.get_layer("stem_conv").strides == (2, 2)  # the blocks work at 14x14, 7x7
+    assert model.get_layer("block2_out").output.shape[1:] == (14, 14, 64)
+    assert model.get_layer("block3_out").output.shape[1:] == (7, 7, 128)
     projection = model.get_layer("block3_projection")
     assert projection.kernel_size == (1, 1) and projection.strides == (2, 2)
     assert projection.filters == 128
@@ -101,3 +108,29 @@ def test_residual_block_projects_when_the_shape_changes():
     x = np.random.default_rng(0).random((2, 8, 8, 16)).astype(np.float32)
     outputs = model(x, training=False)
     assert all(np.all(np.asarray(o) >= 0) for o in outputs)  # each block ends with ReLU
+
+
+def test_resnet10_stem_at_full_resolution_costs_four_times_more():
+    at_14 = total_multiply_accumulates(build_resnet10())
+    at_28 = total_multiply_accumulates(build_resnet10(stem_stride=1))
+    assert build_resnet10(stem_stride=1).get_layer("block2_out").output.shape[1:] == (28, 28, 64)
+    assert 3.9 < at_28 / at_14 < 4.1
+    assert at_14 == 54_705_664
+
+
+def test_ensemble_averages_its_members_and_adds_up_their_cost(tmp_path):
+    settings.set_seeds(1)
+    first, second = build_improved_cnn(augment=False), build_improved_cnn(augment=False)
+    ensemble = build_ensemble([first, second])
+    images = np.random.default_rng(0).random((4, 28, 28, 1)).astype(np.float32)
+    expected = (first.predict(images, verbose=0) + second.predict(images, verbose=0)) / 2
+    assert np.allclose(ensemble.predict(images, verbose=0), expected, atol=1e-6)
+    assert ensemble.count_params() == 2 * first.count_params()
+    assert total_multiply_accumulates(ensemble) == 2 * total_multiply_accumulates(first)
+    ensemble.save(tmp_path / "ensemble.keras")  # no optimiser inside: loads without warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = keras.models.load_model(tmp_path / "ensemble.keras")
+    assert np.allclose(loaded.predict(images, verbose=0), expected, atol=1e-6)
+    with pytest.raises(ValueError, match="at least 2 members"):
+        build_ensemble([first])

@@ -4,6 +4,7 @@ import dataclasses
 import json
 import time
 
+import numpy as np
 import pytest
 
 from course_tools import benchmark
@@ -57,17 +58,39 @@ def test_benchmark_writes_the_table_the_ratio_and_the_metrics(small_data, tmp_pa
     assert saved["accuracy_gain_points"] == pytest.approx(gain, abs=0.01)
 
 
-def test_ablation_trains_each_variant_on_the_same_budget(small_data, capsys):
-    scores = recipes.run_ablation(
-        small_data, {"all": {"augment": False}, "no_dropout": {"augment": False, "dropout": 0.0}},
-        epochs=1,
-    )  # fmt: skip
+def test_seeds_change_the_run_and_the_same_seed_repeats_it(small_data, tmp_path):
+    runs = {}
+    for name, seed in (("a", 1), ("b", 1), ("c", 2)):
+        model, _ = recipes.train_improved_cnn(
+            small_data, epochs=1, checkpoint_path=tmp_path / f"{name}.keras", seed=seed
+        )
+        runs[name] = model.get_weights()
+    assert all(np.array_equal(x, y) for x, y in zip(runs["a"], runs["b"], strict=True))
+    assert not all(np.array_equal(x, y) for x, y in zip(runs["a"], runs["c"], strict=True))
+
+
+def test_ablation_subset_is_stratified_and_checked(small_data):
+    subset = recipes.ablation_subset(small_data.train, 200)
+    assert len(subset) == 200 and subset.images.shape == (200, 28, 28, 1)
+    full_shares = np.bincount(small_data.train.labels, minlength=10) / len(small_data.train)
+    assert np.allclose(np.bincount(subset.labels, minlength=10) / 200, full_shares, atol=0.01)
+    with pytest.raises(ValueError, match="10 to 1,000 images"):
+        recipes.ablation_subset(small_data.train, 5_000)
+
+
+def test_ablation_trains_each_variant_once_per_seed_on_the_same_budget(small_data, capsys):
+    train = recipes.ablation_subset(small_data.train, 300)
+    variants = {"all": {"augment": False}, "no_dropout": {"augment": False, "dropout": 0.0}}
+    scores = recipes.run_ablation(train, small_data.validation, variants, epochs=1, seeds=(1, 2))
     assert list(scores) == ["all", "no_dropout"]
-    for values in scores.values():
-        assert 0 <= values["val_accuracy"] <= 1 and values["val_loss"] > 0
+    assert all(len(values) == 2 and all(0 <= v <= 1 for v in values) for values in scores.values())
     assert scores["all"] != scores["no_dropout"]
+    again = recipes.train_ablation_variant(
+        train, small_data.validation, epochs=1, seed=1, augment=False
+    )
+    assert again == pytest.approx(scores["all"][0], abs=1e-6)  # a run is repeatable
     out = capsys.readouterr().out
-    assert "-- all" in out and "-- no_dropout {'augment': False, 'dropout': 0.0}" in out
+    assert out.count("all ") == 2 and "no_dropout               seed 2: validation accuracy" in out
 
 
 def test_stopwatch_measures_wall_and_cpu_time_of_its_block():

@@ -1,5 +1,7 @@
 """helpers.settings: profiles come from the environment, quick never writes over full."""
 
+import json
+
 import pytest
 
 from helpers import settings
@@ -51,3 +53,43 @@ def test_describe_names_the_profile_without_machine_paths():
 def test_relative_to_repo():
     assert settings.relative_to_repo(settings.DATA_DIR / "x.gz") == "data/mnist/x.gz"
     assert settings.relative_to_repo("/elsewhere/file") == "/elsewhere/file"
+
+
+def test_output_folder_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(settings.PROFILE_ENV_VAR, "quick")
+    monkeypatch.setenv(settings.OUTPUT_ENV_VAR, str(tmp_path / "student"))
+    profile = settings.active_profile()
+    assert profile.name == "quick" and profile.models_dir == tmp_path / "student" / "models"
+    assert profile.metrics_path == tmp_path / "student" / "reports" / "metrics.json"
+    monkeypatch.setenv(settings.OUTPUT_ENV_VAR, "")
+    assert settings.active_profile().output_root == settings.REPO_ROOT / "scratch" / "quick"
+
+
+def test_seed_lists():
+    assert settings.PROFILES["full"].seed_list == (42, 43, 44)
+    assert len(settings.PROFILES["quick"].seed_list) >= 2  # a spread needs two runs
+
+
+# The lowest test accuracy measured for each model in a full-profile run, besides the committed
+# reports/metrics.json: runs of this course on other machines (issue 13's fresh-clone run).
+OTHER_RUNS = {"baseline_cnn": [0.9926], "improved_cnn": [0.9959]}
+FLOOR_MARGIN = 0.01  # a floor sits at least 1 percentage point below every honest run
+
+
+def measured_accuracies(name: str) -> list[float]:
+    metrics = json.loads((settings.REPO_ROOT / "reports" / "metrics.json").read_text())
+    measured = [metrics[name]["test_accuracy"]]
+    if name == "improved_cnn" and "improved_cnn_seeds" in metrics:
+        measured += metrics["improved_cnn_seeds"]["test_accuracy"]
+    return measured + OTHER_RUNS.get(name, [])
+
+
+@pytest.mark.parametrize("name", sorted(settings.PROFILES["full"].accuracy_floor))
+def test_full_profile_floors_sit_far_below_every_measured_run(name):
+    floor = settings.PROFILES["full"].min_accuracy(name)
+    lowest = min(measured_accuracies(name))
+    assert floor <= lowest - FLOOR_MARGIN, (
+        f"the {name} floor {floor} is within {FLOOR_MARGIN:.0%} of a measured run ({lowest}): "
+        "a floor must stop broken models only"
+    )
+    assert floor >= 0.9, f"the {name} floor {floor} would let a badly broken model through"

@@ -101,3 +101,34 @@ def test_seconds_per_training_image_rejects_impossible_requests(small_data, kwar
         training.seconds_per_training_image(
             _dense_model(), small_data.train.images, small_data.train.one_hot, **kwargs
         )
+
+
+def test_estimate_training_cost_times_steps_and_scales_to_the_whole_cell(small_data, monkeypatch):
+    timings = iter([3e-4, 1e-4, 2e-4])  # three timed runs: the median, 2e-4, is kept
+    monkeypatch.setattr(training, "seconds_per_training_image", lambda *a, **k: next(timings))
+    monkeypatch.setattr(training.evaluation, "seconds_per_prediction", lambda *a, **k: 5e-5)
+    clock = iter([10.0, 10.5])  # building the model and its graphs: 0.5 s per run
+    monkeypatch.setattr(training.time, "perf_counter", lambda: next(clock))
+    cost = training.estimate_training_cost(
+        _dense_model, small_data.train, epochs=3, validation=small_data.validation, runs=2
+    )
+    assert cost.seconds_per_image == 2e-4 and cost.seconds_per_prediction == 5e-5
+    per_epoch = 1_000 * 2e-4 + 500 * 5e-5
+    assert cost.seconds == pytest.approx(2 * (0.5 + 3 * per_epoch))
+    assert str(cost).startswith("about 2 s on this machine (measured here: 200 µs per training")
+    assert cost.versus(4.7) == "⏱ took 5 s, 2.00 x the estimate"
+    assert training.CostEstimate(1e-4, 0, 600).versus(630) == "⏱ took 10.5 min, 1.05 x the estimate"
+    once = iter([10.0, 10.5])
+    monkeypatch.setattr(training.time, "perf_counter", lambda: next(once))
+    timings = iter([2e-4] * 3)
+    single_pass = training.estimate_training_cost(
+        _dense_model, small_data.train, epochs=3, validation=small_data.validation,
+        validation_passes=1,
+    )  # fmt: skip
+    assert single_pass.seconds == pytest.approx(0.5 + 3 * 1_000 * 2e-4 + 500 * 5e-5)
+
+
+def test_estimate_training_cost_on_a_real_model_is_positive(small_data):
+    cost = training.estimate_training_cost(_dense_model, small_data.train, epochs=2)
+    assert cost.seconds_per_prediction == 0
+    assert cost.seconds > 2 * len(small_data.train) * cost.seconds_per_image > 0

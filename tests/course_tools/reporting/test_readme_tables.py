@@ -56,11 +56,15 @@ def test_update_readme_writes_the_table_the_check_expects(tmp_path):
                        "file size"]
     assert rows[1] == ["baseline CNN (notebooks 03-05)", "90.09%", "93,322", "2 (best: 2)",
                        "3.2 s", "1.17 MB"]
-    assert rows[2] == ["best model: improved CNN (notebook 06)", "92.14%", "112,458",
+    assert rows[2] == ["improved CNN, seed 42 (notebook 06)", "92.14%", "112,458",
                        "2 (best: 2)", "6.4 s", "1.40 MB"]
-    assert rows[3] == ["int8 export of the best model (notebook 08)", "92.05%", "112,458", "-",
+    assert rows[3] == ["improved CNN, mean ± std over 2 seeds", "91.92% ± 0.31", "-", "-", "-",
+                       "-"]
+    assert rows[4] == ["best model: ensemble of the improved CNN's seeds (notebook 06)",
+                       "93.01%", "224,916", "2 (best: 2)", "13 s", "2.80 MB"]
+    assert rows[6] == ["int8 export of the best model (notebook 08)", "92.05%", "224,916", "-",
                        "-", "125.0 kB"]
-    assert [row[0] for row in rows[4:]] == ["NumPy MLP (notebook 06)", "ResNet-10 (notebook 06)"]
+    assert [row[0] for row in rows[5::2]] == ["ResNet-10 (notebook 06)", "NumPy MLP (notebook 06)"]
 
 
 def test_a_hand_edited_number_is_caught(tmp_path):
@@ -72,14 +76,16 @@ def test_a_hand_edited_number_is_caught(tmp_path):
         assert_readme_matches_metrics(readme, profile)
 
 
-def test_when_resnet_wins_the_improved_cnn_gets_its_own_row(tmp_path):
+def test_the_model_chosen_on_validation_is_marked_best(tmp_path):
     metrics = synthetic_metrics("full")
     metrics["best_model"]["name"] = "resnet10"
     rows = readme_tables.results_rows(load_metrics(write_run(tmp_path, "full", metrics)))
     assert [row[0] for row in rows] == [
-        "baseline CNN (notebooks 03-05)", "best model: ResNet-10 (notebook 06)",
-        "int8 export of the best model (notebook 08)", "NumPy MLP (notebook 06)",
-        "improved CNN (notebook 06)",
+        "baseline CNN (notebooks 03-05)", "improved CNN, seed 42 (notebook 06)",
+        "improved CNN, mean ± std over 2 seeds",
+        "ensemble of the improved CNN's seeds (notebook 06)",
+        "best model: ResNet-10 (notebook 06)", "int8 export of the best model (notebook 08)",
+        "NumPy MLP (notebook 06)",
     ]
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers.model_comparison import ablation_table, comparison_table
+from helpers.model_comparison import comparison_table
 from helpers.plots import plot_ablation, plot_augmented, plot_comparison
 from tests.helpers.test_model_comparison import METRICS
 
@@ -20,22 +20,27 @@ def test_augmented_row_shows_original_first(tmp_path):
         plot_augmented(np.zeros((28, 28)), augmented)
 
 
-def test_ablation_bars_sorted_best_on_top(tmp_path):
-    table = ablation_table(
-        {
-            "all": {"val_accuracy": 0.995, "val_loss": 0.02},
-            "no_augmentation": {"val_accuracy": 0.993, "val_loss": 0.03},
-            "no_batch_norm": {"val_accuracy": 0.990, "val_loss": 0.04},
-        }
-    )
-    figure = plot_ablation(table, save_to=tmp_path / "ablation.png")
+def test_ablation_shows_each_variants_mean_spread_and_runs_best_on_top(tmp_path):
+    scores = {
+        "all": [0.995, 0.994, 0.996],
+        "no_augmentation": [0.990, 0.992, 0.991],
+        "no_batch_norm": [0.993, 0.9935, 0.9925],
+    }
+    figure = plot_ablation(scores, save_to=tmp_path / "ablation.png")
     ax = figure.axes[0]
     labels = [tick.get_text() for tick in ax.get_yticklabels()]
-    assert labels == ["no_batch_norm", "no_augmentation", "all"]
-    assert [round(bar.get_width(), 2) for bar in ax.patches] == [99.0, 99.3, 99.5]
+    assert labels == ["no_augmentation", "no_batch_norm", "all"]  # lowest mean at the bottom
+    means = ax.lines[0].get_xdata()  # the diamonds of the error bars
+    assert np.allclose(means, [99.1, 99.3, 99.5])
+    run_dots = [line for line in ax.lines[1:] if line.get_marker() == "o"]
+    assert sorted(len(line.get_xdata()) for line in run_dots) == [3, 3, 3]
+    reference = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert np.allclose(reference[0].get_xdata(), 99.5)
     assert (tmp_path / "ablation.png").is_file()
-    with pytest.raises(ValueError, match="non-empty ablation table"):
-        plot_ablation(table.iloc[:0])
+    with pytest.raises(ValueError, match="including 'all'"):
+        plot_ablation({"no_dropout": [0.99, 0.98]})
+    with pytest.raises(ValueError, match="at least 2 runs"):
+        plot_ablation({"all": [0.99]})
 
 
 def test_comparison_plots_error_rate_against_cost(tmp_path):
