@@ -2,8 +2,8 @@
 
 Each digit is a few hand-designed strokes (polylines and elliptic arcs in a unit square),
 wobbled a little, drawn with a round brush at 4x resolution and scaled down (anti-aliased, as
-a web canvas draws). The pictures vary what ``helpers.drawn_digits`` must cope with: colours,
-polarity, transparency, canvas size, position, palette images, a noisy grey "photo".
+a web canvas draws). The pictures vary what ``helpers.deploy.drawn_digits`` must cope with:
+colours, polarity, transparency, canvas size, position, palette images, a noisy grey "photo".
 
 Run from the repository root: ``python data/samples/make_samples.py``.
 """
