@@ -321,7 +321,8 @@ def gradient_check(
     difference ``b = (loss(w + eps) - loss(w - eps)) / (2 eps)``.
 
     The inputs are standard-normal rather than pixels, so that hidden units are active for
-    some samples and inactive for others and both sides of the ReLU are checked. The centred
+    some samples and inactive for others and both sides of the ReLU are checked; the biases
+    are small and non-zero, so that decaying them by mistake shows. The centred
     difference is exact up to O(eps**2) plus a float64 round-off near 1e-10, so correct
     gradients give errors near 1e-8 (a little more on entries whose gradient is itself
     tiny), while a mistake in backpropagation gives 1e-3 or more.
@@ -331,6 +332,8 @@ def gradient_check(
         for name, value in init_params(hidden_size, seed, input_size).items()
     }
     rng = np.random.default_rng(seed + 1)
+    for name in ("b1", "b2"):  # non-zero biases, so that a gradient that decays them shows
+        params[name] = 0.1 * rng.standard_normal(params[name].shape)
     x = rng.standard_normal((batch_size, input_size))
     labels = rng.integers(0, NUM_CLASSES, size=batch_size)
 

@@ -5,6 +5,7 @@ changes; this test fails until it is, so students never read code that no longer
 """
 
 import importlib
+import importlib.util
 import inspect
 import json
 import re
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("0*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("0*.ipynb"))
+SHOWN_MODULES = ("helpers", "helpers.deploy")  # where a module a notebook shows is looked up
 SHOW_SOURCE = re.compile(r"^show_source\((\w+)\.(\w+)\)\s*$")
 
 
@@ -26,9 +28,18 @@ def shown_sources():
 
 @pytest.mark.parametrize("notebook, module, name, cell", list(shown_sources()))
 def test_displayed_source_matches_the_helper(notebook, module, name, cell):
-    helper = getattr(importlib.import_module(f"helpers.{module}"), name)
+    package = next(
+        package for package in SHOWN_MODULES
+        if importlib.util.find_spec(f"{package}.{module}") is not None
+    )
+    helper = getattr(importlib.import_module(f"{package}.{module}"), name)
     shown = [out["data"]["text/markdown"] for out in cell["outputs"] if "data" in out]
     assert shown, f"{notebook}: the show_source({module}.{name}) cell has no output: execute it"
     assert inspect.getsource(helper).rstrip() in "".join(shown[0]), (
         f"{notebook} shows an old version of helpers.{module}.{name}: re-execute the notebook"
     )
+
+
+def test_the_notebooks_are_found_and_show_helpers():
+    assert len(NOTEBOOKS) == 8
+    assert len(list(shown_sources())) >= 8, "the notebooks show the helpers they teach"
