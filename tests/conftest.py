@@ -78,3 +78,15 @@ def tiny_int8_model(tmp_path_factory):
     path = tmp_path_factory.mktemp("tiny_model") / "tiny_int8.tflite"
     export_tflite(model, path, "int8", representative_images=train_images[:100] / 255)
     return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, headless, driven by Playwright: one for the whole test session."""
+    from course_tools.browser import ChromiumNotFound, offline_browser
+
+    try:
+        with offline_browser() as browser:
+            yield browser
+    except ChromiumNotFound as exc:
+        pytest.fail(f"{exc}; then run the tests again")

@@ -22,27 +22,14 @@ import argparse
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from course_tools.browser import LOCAL_SCHEMES, ChromiumNotFound, offline_browser
 from course_tools.reporting.html import markdown_to_html, notebook_to_html
 from course_tools.reporting.inputs import ReportInputError
 from course_tools.reporting.report import render_report
 from helpers.settings import PROFILES, Profile, active_profile, relative_to_repo
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's; .ci/install-chromium installs it
-CHROMIUM_ARGS = (
-    "--no-sandbox",  # tests and CI run as root in containers
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    # no update, safe-browsing or sync requests: the machine may have no network at all
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
-LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 REPORT_PDF = "REPORT.pdf"
 # Added to the report's page for printing: each section on a new page, a caption kept with its
 # figure, figures and tables never split.
@@ -70,33 +57,6 @@ FOOTER = ('<div style="width: 100%; text-align: center; font-size: 8px; color: #
 
 class PdfError(RuntimeError):
     """The PDF cannot be made: no browser, nothing to print."""
-
-
-def find_chromium(path: Path | None = None) -> Path:
-    """The Chromium executable to print with; a clear error when it is not installed."""
-    path = Path(path) if path is not None else CHROMIUM
-    if not path.is_file():
-        raise PdfError(
-            f"no Chromium at {path}: install Debian's chromium (`sudo apt-get install chromium`, "
-            "or .ci/install-chromium), or name another one with --chromium PATH"
-        )
-    return path
-
-
-@contextmanager
-def offline_browser(chromium: Path | None = None) -> Iterator:
-    """A headless Chromium started by Playwright from ``chromium`` (default: Debian's)."""
-    from playwright.sync_api import sync_playwright
-
-    executable = find_chromium(chromium)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(executable), headless=True, args=list(CHROMIUM_ARGS)
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def print_page(browser, page_path: Path, pdf_path: Path, css: str = "") -> list[str]:
@@ -224,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
                              "one folder per student")
     parser.add_argument("--out", type=Path,
                         help="the PDF (report) or the folder of PDFs (--students)")
-    parser.add_argument("--chromium", type=Path, help=f"the browser (default: {CHROMIUM})")
+    parser.add_argument("--chromium", type=Path, help="the browser (default: Debian's chromium)")
     args = parser.parse_args(argv)
     try:
         if args.students:
@@ -232,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         profile = PROFILES[args.profile] if args.profile else active_profile()
         path = report_pdf(profile, args.out, args.chromium)
-    except (PdfError, ReportInputError, ValueError) as exc:
+    except (PdfError, ChromiumNotFound, ReportInputError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"wrote {relative_to_repo(path)} ({profile.name} profile)")

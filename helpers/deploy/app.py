@@ -8,13 +8,15 @@ serves the page on http://127.0.0.1:7860, this computer only; ``--lan`` serves i
 network interface, so a phone or tablet on the same network can draw too. The model is the
 int8 TensorFlow Lite export of notebook 08 (:func:`helpers.deploy.predict.default_model_path`). The
 prediction updates after each stroke and on "Predict"; a blank canvas gets "no digit found"
-rather than a guess. Gradio's telemetry is switched off and no share link is made: the page
-needs no network beyond the computer that serves it.
+rather than a guess. Clear, like the sketchpad's own bin button, empties the canvas and the
+answer in the browser at once, as often as one likes. Gradio's telemetry is switched off and
+no share link is made: the page needs no network beyond the computer that serves it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import sys
@@ -38,14 +40,27 @@ CONCURRENT_PREDICTIONS = 8  # requests Gradio runs at once; the model itself run
 TITLE = "Draw a digit"
 CSS = "#answer p { font-size: var(--text-xxl); font-weight: 600; }"
 
-SELECT_BRUSH_JS = Path(__file__).with_name("select_brush.js")  # SECONDS: a template field
+SELECT_BRUSH_JS = Path(__file__).with_name("select_brush.js")
+# The sketchpad's own bin button: Clear presses it, so both ways of clearing are one. Emptying
+# the sketchpad from Python (returning None to it) works once only in Gradio 6.31: its editor
+# resets when its value changes, and the value stays None while one draws (strokes travel as
+# blobs), so the next None is no change. Nothing from Python ever sets the canvas here.
+BIN_BUTTON = '#sketchpad button[aria-label="Clear canvas"]'
+PRESS_THE_BIN_JS = f"() => document.querySelector({json.dumps(BIN_BUTTON)}).click()"
 
 
-def _select_brush_js(seconds: float) -> str:
-    """The script of select_brush.js without its comment lines, waiting up to ``seconds``."""
+def _select_brush_js() -> str:
+    """The script of select_brush.js without its comment lines."""
     lines = SELECT_BRUSH_JS.read_text(encoding="utf-8").splitlines()
-    script = "\n".join(line for line in lines if not line.startswith("//"))
-    return script.replace("SECONDS", str(seconds))
+    return "\n".join(line for line in lines if not line.startswith("//"))
+
+
+def _js_returning(components, values) -> str:
+    """A browser function that shows ``values`` in ``components`` at once, as the values the
+    components themselves would send from Python (a cleared chart is ``{}``, not ``null``)."""
+    pairs = zip(components, values, strict=True)
+    shown = [component.postprocess(value) for component, value in pairs]
+    return f"() => {json.dumps(shown)}"
 
 
 # Gradio and gradio_client read this before they send usage statistics or ask gradio.app for
@@ -143,15 +158,11 @@ def build_app(model_path=None) -> gr.Blocks:
             trigger_mode="always_last",
             show_progress="hidden",
         )
-        clear.click(
-            lambda: (None, NO_DIGIT, None),
-            None,
-            [sketchpad, *outputs],
-            api_visibility="private",
-            show_progress="hidden",
-        ).then(None, js=_select_brush_js(3))
-        sketchpad.clear(None, js=_select_brush_js(3))  # its own bin button
-        app.load(None, js=_select_brush_js(20))
+        # Clearing happens in the browser, at once: no round trip that could wipe a stroke
+        # drawn while it travels. The bin's clear event resets the answer the same way.
+        clear.click(None, js=PRESS_THE_BIN_JS)
+        sketchpad.clear(None, None, outputs, js=_js_returning(outputs, (NO_DIGIT, None)))
+        app.load(None, js=_select_brush_js())
     app.queue(default_concurrency_limit=CONCURRENT_PREDICTIONS)
     return app
 

@@ -1,15 +1,20 @@
-// Gradio's sketchpad starts, and restarts when cleared, with no tool chosen: this script clicks
-// the brush as soon as the sketchpad shows its tools with none chosen, waiting up to SECONDS.
-// helpers/deploy/app.py fills in SECONDS and attaches it to the page's events.
+// Gradio's sketchpad leaves no tool chosen each time it is emptied (its bin button, which the
+// page's Clear button also presses): a stroke drawn then would draw nothing. This script, run
+// once when the page loads, chooses the brush whenever the sketchpad shows its tools with none
+// chosen. A MutationObserver sees the change as soon as the sketchpad redraws its toolbar, in the
+// same task as the click that emptied it, so a stroke drawn right after Clear is kept.
 () => {
-    const started = Date.now();
-    const timer = setInterval(() => {
+    const chooseBrush = () => {
         const tools = Array.from(document.querySelectorAll("#sketchpad button.quite-round"));
         if (tools.length && !tools.some((tool) => tool.classList.contains("highlight"))) {
             (tools.find((tool) => tool.title === "Brush") || tools[0]).click();
-            clearInterval(timer);
-        } else if (Date.now() - started > SECONDS * 1000) {
-            clearInterval(timer);
         }
-    }, 100);
+    };
+    new MutationObserver(chooseBrush).observe(document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        attributeFilter: ["class"],
+    });
+    chooseBrush();
 }

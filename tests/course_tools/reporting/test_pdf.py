@@ -7,6 +7,7 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
+from course_tools.browser import ChromiumNotFound
 from course_tools.reporting import pdf, report
 from course_tools.reporting.inputs import ReportInputError
 from helpers import settings
@@ -51,7 +52,7 @@ def test_report_pdf_has_a_page_per_section_and_the_headline_as_text(
 
 def test_a_missing_input_or_browser_is_a_clear_error(tmp_path):
     profile = write_run(tmp_path)
-    with pytest.raises(pdf.PdfError, match="no Chromium at .*apt-get install chromium"):
+    with pytest.raises(ChromiumNotFound, match="no Chromium at .*apt-get install chromium"):
         pdf.report_pdf(profile, chromium=tmp_path / "no-chromium")
     (profile.metrics_path).unlink()
     with pytest.raises(ReportInputError, match="metrics.json is missing"):
@@ -108,15 +109,6 @@ def test_students_pdfs_need_a_grading_folder(tmp_path, capsys):
 
 
 # -- with one browser for the rest of the module ----------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not pdf.CHROMIUM.is_file():
-        pytest.fail(f"Debian's chromium is not installed at {pdf.CHROMIUM}: run "
-                    ".ci/install-chromium (sudo apt-get install chromium), then the tests again")
-    with pdf.offline_browser() as browser:
-        yield browser
 
 
 def test_with_real_figures_every_section_still_starts_a_page(browser, tmp_path):

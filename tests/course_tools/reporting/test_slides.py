@@ -11,11 +11,10 @@ import shutil
 from html.parser import HTMLParser
 
 import pytest
-from playwright.sync_api import sync_playwright
 
+from course_tools.browser import LOCAL_SCHEMES
 from course_tools.reporting import slides
 from course_tools.reporting.inputs import ReportInputError
-from course_tools.reporting.pdf import CHROMIUM, CHROMIUM_ARGS, LOCAL_SCHEMES
 from helpers import settings
 from helpers.formatting import count, file_size, percent, seconds
 from tests.course_tools.reporting.report_samples import TINY_PNG, synthetic_metrics, write_run
@@ -171,25 +170,6 @@ def test_main_builds_the_active_profiles_deck(tmp_path, monkeypatch, capsys):
 
 
 # -- in a real browser ----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.is_file():
-        found = shutil.which("chromium")
-        pytest.fail(
-            f"Debian's chromium is not installed at {CHROMIUM}"
-            + (f" (found {found})" if found else "")
-            + ": run .ci/install-chromium (sudo apt-get install chromium), then the tests again"
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS)
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 SLIDE_STATE = """() => {

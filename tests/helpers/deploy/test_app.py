@@ -3,6 +3,7 @@
 The page in a real browser: test_app_browser.py; many requests at once: test_app_load.py.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import sys
 import gradio as gr
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from helpers import settings
 from helpers.deploy import app as drawing_app
@@ -18,26 +19,16 @@ from helpers.deploy import predict
 from helpers.deploy.app import NO_DIGIT, build_app, main, parse_args, predict_drawing
 from helpers.deploy.classifier import TFLiteClassifier
 from helpers.outputs import MissingOutputError
+from tests.helpers.deploy.digit_strokes import STROKES, draw_with_pil
 
 SIZE = drawing_app.CANVAS_SIZE
 PEN = 2 * drawing_app.BRUSH_RADIUS
-ANGLES = np.linspace(0, 2 * np.pi, 48)
-STROKES = {  # one list of (x, y) points per stroke, on the 280 x 280 canvas
-    0: [[(140 + 55 * np.cos(a), 140 + 95 * np.sin(a)) for a in ANGLES]],
-    1: [[(140, 40), (140, 240)]],
-    4: [[(170, 240), (170, 40), (80, 170), (210, 170)]],
-    7: [[(80, 60), (200, 60), (120, 230)]],
-}
 
 
 def drawing(digit, mode="L"):
-    """A digit drawn like on the sketchpad: black strokes on white ("L") or on a transparent
-    canvas ("RGBA"), as a uint8 array."""
-    paper, ink = (255, 0) if mode == "L" else ((0, 0, 0, 0), (0, 0, 0, 255))
-    image = Image.new(mode, (SIZE, SIZE), paper)
-    for stroke in STROKES[digit]:
-        ImageDraw.Draw(image).line(stroke, fill=ink, width=PEN, joint="curve")
-    return np.asarray(image)
+    """A digit drawn like on the sketchpad, with its brush: black strokes on white ("L") or on
+    a transparent canvas ("RGBA"), as a uint8 array."""
+    return draw_with_pil(digit, SIZE, PEN, mode)
 
 
 def editor_value(composite):
@@ -51,7 +42,8 @@ def classifier(baseline_int8_model):
 
 
 @pytest.mark.parametrize("digit", sorted(STROKES))
-def test_a_drawn_digit_is_read_with_its_probabilities(digit, classifier):
+def test_each_drawn_digit_is_read_with_its_probabilities(digit, classifier):
+    # the browser test draws the same strokes on the page: all ten must read right here
     message, probabilities = predict_drawing(editor_value(drawing(digit)), classifier)
     assert message.startswith(f"It is a {digit} (") and message.endswith("% sure).")
     assert list(probabilities) == [str(d) for d in range(10)]
@@ -109,6 +101,26 @@ def test_the_page_has_a_predict_endpoint_and_no_telemetry(baseline_int8_model):
     assert public == ["predict"]
     sketchpads = [block for block in app.blocks.values() if isinstance(block, gr.ImageEditor)]
     assert [pad.canvas_size for pad in sketchpads] == [(SIZE, SIZE)]
+
+
+def test_clearing_happens_in_the_browser_and_nothing_from_python_sets_the_canvas(
+    baseline_int8_model,
+):
+    app = build_app(baseline_int8_model)
+    by_id = {block._id: block for block in app.blocks.values()}
+    events = {
+        (getattr(by_id.get(target), "elem_id", None), name): fn  # the page itself: None
+        for fn in app.fns.values()
+        for target, name in fn.targets
+    }
+    clear = events["clear", "click"]  # the Clear button presses the sketchpad's own bin
+    assert clear.fn is None and "Clear canvas" in clear.js and ".click()" in clear.js
+    binned = events["sketchpad", "clear"]  # the bin (pressed either way) resets the answer
+    assert binned.fn is None
+    assert [getattr(block, "elem_id", None) for block in binned.outputs] == ["answer", "chart"]
+    assert binned.js == f"() => {json.dumps([NO_DIGIT, {}])}"  # {}: an empty gr.Label
+    assert not [fn for fn in app.fns.values() if any(o.elem_id == "sketchpad" for o in fn.outputs)]
+    assert "MutationObserver" in events[None, "load"].js  # picks the brush whenever none is
 
 
 def test_a_missing_model_is_named_with_the_notebook_that_exports_it(tmp_path, monkeypatch):
