@@ -127,6 +127,9 @@ def update_notebook(notebook: nbformat.NotebookNode, source: str) -> bool:
         cells.pop(duplicate - 1)
     cell.source = source
     cell.metadata["tags"] = [CELL_TAG]
+    # Folded in JupyterLab, a one-line form on Colab: the lesson starts with the next cell.
+    cell.metadata["jupyter"] = {"source_hidden": True}
+    cell.metadata["cellView"] = "form"
     first_code = next((i for i, c in enumerate(cells) if c.cell_type == "code"), len(cells))
     cells.insert(first_code, cell)
     return nbformat.writes(notebook) != before

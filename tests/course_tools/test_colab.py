@@ -131,8 +131,8 @@ def course_copy(tmp_path):
     return root
 
 
-def cells_without_ours(path):
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+def cells_without_ours(text):
+    cells = json.loads(text)["cells"]
     return [cell for cell in cells if colab.CELL_TAG not in cell["metadata"].get("tags", [])]
 
 
@@ -148,7 +148,9 @@ def test_make_colab_adds_the_cell_first_changes_nothing_else_and_twice_is_once(c
         assert code[0].id == colab.CELL_TAG and code[0].metadata.tags == [colab.CELL_TAG]
         assert code[0].source == colab.cell_source(Course(GITHUB, "1.0.0"))
         assert code[0].outputs == [] and code[0].execution_count is None
-        assert cells_without_ours(path) == json.loads(original)["cells"], name
+        assert cells_without_ours(path.read_text(encoding="utf-8")) == cells_without_ours(
+            original
+        ), name
     assert "blob/v1.0.0/notebooks/01_explore.ipynb" in (course_copy / "README.md").read_text()
 
     written = {p: p.read_bytes() for p in course_copy.rglob("*") if p.is_file()}
@@ -348,3 +350,7 @@ def test_without_an_address_the_cell_stops_on_colab_saying_how_to_set_one(colab_
     assert done.returncode != 0
     assert "no public address yet: set Repository under [project.urls]" in done.stderr
     assert not (colab_vm.home / "mnist-course").exists() and colab_vm.pip_calls() == []
+
+
+def test_the_courses_readme_and_notebooks_are_up_to_date():
+    assert colab.sync(REPO_ROOT, check=True) == [], "run `make colab`"

@@ -46,7 +46,12 @@ from tests.notebooks.exercise_cells import (
 PASSED, FAILED, ANSWER_RAISED, TEST_CRASHED = "passed", "failed", "answer raised", "test crashed"
 # The trained models notebooks 05, 07 and 08 load: the committed full-profile ones, copied into
 # each run's own output folder (training them again in the quick profile would only cost time).
-SEEDED_MODELS = ("baseline_cnn.keras", "baseline_cnn.history.json", "best_cnn.keras")
+SEEDED_MODELS = (
+    "baseline_cnn.keras",
+    "baseline_cnn.history.json",
+    "improved_cnn.keras",
+    "best_cnn.keras",
+)
 
 
 @dataclass(frozen=True)
