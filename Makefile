@@ -7,19 +7,25 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Python 3.11.5 to 3.13 (TensorFlow 2.21 and the pins of requirements.txt): PYTHON=... to choose,
 # otherwise the first supported one on PATH.
+IS_SUPPORTED := import sys; sys.exit(not ((3, 11, 5) <= sys.version_info[:3] < (3, 14)))
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
-	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not ((3, 11, 5) <= sys.version_info[:3] < (3, 14)))' 2>/dev/null \
-	&& { echo $$p; break; }; done)
+	command -v $$p >/dev/null 2>&1 && $$p -c '$(IS_SUPPORTED)' 2>/dev/null && { echo $$p; break; }; done)
 
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 
 SUBMISSIONS ?=
-ONLY ?=
 TIMEOUT ?= 300
+COURSE ?= grading
+WORKERS ?=
+SHARD ?=
+SHARDS ?=
+REGRADE ?=
 FROM ?=
+PROFILE ?=
+STUDENTS ?=
 
-.PHONY: help setup run test unit-test notebook-test lab app lint student grade bench html clean-scratch
+.PHONY: help setup run test unit-test notebook-test lab app lint student grade merge-grades grade-synthetic bench html slides pdf clean-scratch
 
 help:
 	@echo "make run    execute every notebook in the full profile and regenerate reports/ and models/"
@@ -29,19 +35,31 @@ help:
 	@echo "make app    serve the drawing page on http://127.0.0.1:7860 (LAN=1 for other devices, MODEL=file.tflite)"
 	@echo "make bench  train the official Keras example and our improved CNN side by side (~8 min)"
 	@echo "make html   export the executed notebooks and the report to HTML in scratch/html/"
+	@echo "make slides the run's slide deck with speaker notes, opens offline: reports/slides/index.html"
+	@echo "            (PROFILE=quick: the quick run's, in scratch/quick/reports/slides/)"
+	@echo "make pdf    the report as one PDF: reports/REPORT.pdf (PROFILE=quick: scratch/quick/reports/);"
+	@echo "            STUDENTS=dir: one PDF per student folder of dir (executed notebooks), in pdf/ beside dir"
 	@echo "make lint   ruff over helpers/, course_tools/ and tests/"
-	@echo "make student                 build the student edition in dist/student/"
-	@echo "make grade SUBMISSIONS=dir   grade one folder per student into scratch/grades/"
+	@echo "make check-pins   ask pip whether requirements.txt resolves on each Python and platform (needs PyPI)"
+	@echo "make colab        write the README's Open-in-Colab links and each notebook's Colab cell"
+	@echo "                  (address: Repository under [project.urls] in pyproject.toml)"
+	@echo "make environment  write environment.yml (conda, Binder) from requirements.txt"
+	@echo "make student                 build the student edition in dist/student/ (nbgrader, in grading/)"
+	@echo "make grade SUBMISSIONS=dir   grade one folder per student with nbgrader into grading/ (gradebook,"
+	@echo "            feedback, exports/grades.csv); WORKERS=n (default: one per core), SHARD=K/N, TIMEOUT=s per cell,"
+	@echo "            REGRADE=1 grades again the hand-ins already graded unchanged"
+	@echo "make merge-grades SHARDS='dir ...'  merge course folders graded with SHARD=K/N into grading/"
+	@echo "make grade-synthetic         grade a synthetic class of 24 students and check every score (WORKERS=n)"
 
 setup: $(STAMP)
 
 # The kernel config sends C-level output (TensorFlow's start-up banner) to the terminal that
 # runs Jupyter instead of into the notebooks, whatever order a notebook imports things in.
 $(STAMP): requirements.txt pyproject.toml
-	@test -x $(BIN)/python || test -n "$(PYTHON)" || { \
+	@test -x $(BIN)/python || { test -n "$(PYTHON)" && $(PYTHON) -c '$(IS_SUPPORTED)' 2>/dev/null; } || { \
 		echo "error: the course needs Python 3.11.5 to 3.13 (TensorFlow 2.21 has no wheel for 3.14;" \
-			"3.10 and 3.11.0-3.11.4 cannot install the pinned packages). Install one, or name it:" \
-			"make PYTHON=/path/to/python3.12 ..." >&2; exit 1; }
+			"3.10 and 3.11.0-3.11.4 cannot install the pinned packages); $(if $(PYTHON),$(PYTHON) is not one,none is on PATH)." \
+			"Install one, or name it: make PYTHON=/path/to/python3.12 ..." >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -76,17 +94,43 @@ lint: $(STAMP)
 	$(BIN)/ruff check helpers course_tools tests
 
 student: $(STAMP)
-	$(BIN)/python -m course_tools.classroom.student_edition --source notebooks --out dist/student --force
+	$(BIN)/python -m course_tools.classroom.student_edition --source notebooks --out dist/student --course $(COURSE) --force
 
 grade: $(STAMP)
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [ONLY='04_train 05_evaluate'] [TIMEOUT=300]"; exit 2; }
-	$(BIN)/python -m course_tools.classroom.grading $(SUBMISSIONS) --out scratch/grades --timeout $(TIMEOUT) $(if $(ONLY),--notebooks $(ONLY))
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [WORKERS=n] [SHARD=K/N] [TIMEOUT=300] [COURSE=grading]"; exit 2; }
+	$(BIN)/python -m course_tools.classroom.grading $(SUBMISSIONS) --course $(COURSE) --timeout $(TIMEOUT) $(if $(WORKERS),--workers $(WORKERS)) $(if $(SHARD),--shard $(SHARD)) $(if $(REGRADE),--regrade)
+
+merge-grades: $(STAMP)
+	@test -n "$(SHARDS)" || { echo "usage: make merge-grades SHARDS='shard1 shard2 ...' [COURSE=grading]"; exit 2; }
+	$(BIN)/python -m course_tools.classroom.merge $(SHARDS) --course $(COURSE)
+
+grade-synthetic: $(STAMP)
+	$(BIN)/python -m course_tools.classroom.synthetic_class --timeout $(TIMEOUT) $(if $(WORKERS),--workers $(WORKERS))
 
 bench: $(STAMP)
 	MNIST_COURSE_PROFILE=full $(BIN)/python -m course_tools.benchmark
 
 html: $(STAMP)
 	$(BIN)/python -m course_tools.reporting.html
+
+slides: $(STAMP)
+	$(BIN)/python -m course_tools.reporting.slides $(if $(PROFILE),--profile $(PROFILE))
+
+# Printed by Debian's chromium (.ci/install-chromium installs it; no browser is downloaded).
+pdf: $(STAMP)
+	$(BIN)/python -m course_tools.reporting.pdf $(if $(STUDENTS),--students $(STUDENTS),$(if $(PROFILE),--profile $(PROFILE)))
+
+.PHONY: check-pins colab environment
+
+# Not part of CI: pip asks PyPI about every Python and platform (a few minutes).
+check-pins: $(STAMP)
+	$(BIN)/python -m course_tools.pins
+
+colab: $(STAMP)
+	$(BIN)/python -m course_tools.colab
+
+environment: $(STAMP)
+	$(BIN)/python -m course_tools.environment
 
 clean-scratch:
 	rm -rf scratch

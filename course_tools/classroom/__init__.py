@@ -1,6 +1,16 @@
-"""Handing the course out and grading it.
+"""Handing the course out and grading it, with nbgrader.
 
-- :mod:`~course_tools.classroom.student_edition`: the notebooks without solutions, plus what
-  runs them (``student_README.md`` and ``student_Makefile`` are its templates)
-- :mod:`~course_tools.classroom.grading`: grading returned notebooks
+- :mod:`~course_tools.classroom.course`: the nbgrader course folder (``grading/``), its settings
+  and nbgrader's API on it
+- :mod:`~course_tools.classroom.student_edition`: the notebooks without solutions (nbgrader's
+  ``generate_assignment``), plus what runs them (``student_README.md`` and
+  ``student_Makefile`` are its templates)
+- :mod:`~course_tools.classroom.grading`: ``make grade``: a class graded by nbgrader, students
+  isolated, several at a time, shards (:mod:`~course_tools.classroom.submissions`,
+  :mod:`~course_tools.classroom.workspace`, :mod:`~course_tools.classroom.merge`)
+- :mod:`~course_tools.classroom.delegation`: answers that call the reference implementation of
+  their exercise score 0 (a step of nbgrader's autograde)
+- :mod:`~course_tools.classroom.export`: one CSV row per student (an nbgrader export plugin)
+- :mod:`~course_tools.classroom.timing`: where grading time goes, per notebook and cell
+- :mod:`~course_tools.classroom.synthetic_class`: a class of 24 students graded and checked
 """

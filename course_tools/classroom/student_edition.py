@@ -3,28 +3,19 @@
 Usage::
 
     python -m course_tools.classroom.student_edition [--source notebooks] [--out dist/student]
-                                                     [--force]
+                                                     [--course grading] [--force]
 
-Exercises use nbgrader's own cell conventions and are cleared by nbgrader's own preprocessors,
-applied through nbconvert's exporter API with nbgrader's default settings, in the order
-``nbgrader generate_assignment`` uses (minus the steps that need its database):
-
-- ``LockCells``: solution cells become undeletable, test cells read-only;
-- ``ClearSolutions``: each ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region becomes
-  ``# YOUR CODE HERE`` + ``raise NotImplementedError()`` (``YOUR ANSWER HERE`` in Markdown);
-- ``ClearOutput``: no outputs, no execution counts;
-- ``CheckCellMetadata``: the nbgrader metadata is valid and the grade ids unique;
-- ``ComputeChecksums``, ``ClearHiddenTests`` (drops ``### BEGIN HIDDEN TESTS`` ... ``### END
-  HIDDEN TESTS``), ``ClearMarkScheme``, ``ComputeChecksums``, ``CheckCellMetadata``.
-
-A notebook without nbgrader cells goes through the same pipeline: it comes out unchanged but
-for its cleared outputs. After the build every text file of the edition is searched for the
+The notebooks are made by nbgrader itself: the instructor notebooks are copied into the course
+folder's ``source/mnist/`` and ``nbgrader generate_assignment`` writes ``release/mnist/`` (answers
+replaced by ``# YOUR CODE HERE`` / ``raise NotImplementedError()``, hidden tests removed,
+outputs cleared, cells locked) and records the assignment, its test cells and hidden tests in
+the course's gradebook, where ``make grade`` finds them (see
+:mod:`~course_tools.classroom.course`). The edition is that release plus what it needs to run on
+its own: ``helpers/`` whole (without caches), ``data/`` (the MNIST files),
+``requirements.txt``, ``environment.yml``, ``pyproject.toml``, the licence, and the student
+``README.md`` and ``Makefile`` written from the templates beside this module. Nothing of
+``course_tools`` goes in. After the build every text file of the edition is searched for the
 solution and hidden-test markers, and the build fails if one is left.
-
-Besides ``notebooks/`` the edition holds what it needs to run on its own: ``helpers/`` whole
-(without caches), ``data/`` (the MNIST files), ``requirements.txt``, ``environment.yml``,
-``pyproject.toml``, the licence, and the student ``README.md`` and ``Makefile`` written from the
-templates beside this module. Nothing of ``course_tools`` goes in.
 """
 
 from __future__ import annotations
@@ -37,37 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from nbconvert.exporters import NotebookExporter
 from nbgrader import utils as nbgrader_utils
-from nbgrader.preprocessors import (
-    CheckCellMetadata,
-    ClearHiddenTests,
-    ClearMarkScheme,
-    ClearOutput,
-    ClearSolutions,
-    ComputeChecksums,
-    LockCells,
-)
-from traitlets.config import Config
 
+from course_tools.classroom.course import DEFAULT_ROOT, Course, CourseError
 from helpers.settings import REPO_ROOT
 
 DEFAULT_SOURCE = REPO_ROOT / "notebooks"
 DEFAULT_OUT = REPO_ROOT / "dist" / "student"
-
-# nbgrader generate_assignment's pipeline without the database (SaveCells), the header/footer
-# (none configured) and the AUTOTEST templates (InstantiateTests, not used by the course).
-PIPELINE = (
-    LockCells,
-    ClearSolutions,
-    ClearOutput,
-    CheckCellMetadata,
-    ComputeChecksums,
-    ClearHiddenTests,
-    ClearMarkScheme,
-    ComputeChecksums,
-    CheckCellMetadata,
-)
 
 # Text that must never reach students (nbgrader matches these anywhere in a line).
 LEAK_MARKERS = (
@@ -127,23 +94,6 @@ def summarise(nb: nbformat.NotebookNode, name: str) -> NotebookSummary:
     return NotebookSummary(name=name, exercises=exercises, checks=checks, points=points)
 
 
-def make_exporter() -> NotebookExporter:
-    """An nbconvert notebook exporter running nbgrader's preprocessors with their defaults."""
-    exporter = NotebookExporter(config=Config({"Exporter": {"default_preprocessors": []}}))
-    for preprocessor in PIPELINE:
-        exporter.register_preprocessor(preprocessor, enabled=True)
-    return exporter
-
-
-def student_notebook(
-    nb: nbformat.NotebookNode, exporter: NotebookExporter | None = None
-) -> nbformat.NotebookNode:
-    """The student version of the instructor notebook ``nb`` (which is left untouched)."""
-    exporter = exporter or make_exporter()
-    body, _ = exporter.from_notebook_node(nb, resources={})
-    return nbformat.reads(body, as_version=4)
-
-
 def find_leaks(folder: Path, markers: Iterable[str] = LEAK_MARKERS) -> list[str]:
     """``path: marker`` for every text file under ``folder`` that still holds a marker."""
     leaks = []
@@ -195,34 +145,35 @@ def build_student_edition(
     source: Path = DEFAULT_SOURCE,
     out: Path = DEFAULT_OUT,
     *,
+    course: Course | None = None,
     force: bool = False,
     repo_root: Path = REPO_ROOT,
     log=print,
 ) -> list[NotebookSummary]:
     """Write the student edition of the notebooks in ``source`` to ``out``.
 
+    nbgrader generates the notebooks in ``course`` (default: the course folder ``grading/``).
     Refuses a non-empty ``out`` unless ``force`` (which replaces it). Support files (helpers,
     data, requirements, ...) are copied from ``repo_root``. Returns one summary per notebook;
-    raises :class:`LeakError` if solution or hidden-test text survived anywhere in ``out``.
+    raises :class:`BuildError` when nbgrader cannot generate a notebook and
+    :class:`LeakError` if solution or hidden-test text survived anywhere in ``out``.
     """
     source, out, repo_root = Path(source), Path(out), Path(repo_root)
+    course = course or Course(DEFAULT_ROOT)
     notebooks = source_notebooks(source)
     if not notebooks:
         raise FileNotFoundError(f"no notebooks in {source}")
     _check_output_dir(out, source, repo_root, force)
+    summaries = [summarise(nbformat.read(path, as_version=4), path.stem) for path in notebooks]
+    try:
+        course.prepare(source)
+    except CourseError as error:
+        raise BuildError(str(error)) from error
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
-
-    exporter = make_exporter()
-    summaries = []
     for path in notebooks:
-        try:
-            nb = nbformat.read(path, as_version=4)
-            summaries.append(summarise(nb, path.stem))
-            student = student_notebook(nb, exporter)
-            nbformat.validate(student)
-        except Exception as error:  # nbgrader raises RuntimeError/ValidationError, nbformat more
-            raise BuildError(f"{path}: {type(error).__name__}: {error}") from error
-        nbformat.write(student, out / "notebooks" / path.name)
+        released = course.release_dir / path.name
+        nbformat.validate(nbformat.read(released, as_version=4))
+        shutil.copyfile(released, out / "notebooks" / path.name)
     copied = _copy_support(out, repo_root)
 
     leaks = find_leaks(out)
@@ -231,7 +182,7 @@ def build_student_edition(
             "solution or hidden-test text left in the student edition:\n" + "\n".join(leaks)
         )
 
-    log(f"Student edition written to {out}")
+    log(f"Student edition written to {out} (nbgrader generate_assignment in {course.root})")
     log(f"{'notebook':<28} {'exercises':>9} {'checks':>6} {'points':>6}")
     for summary in summaries:
         log(summary.row())
@@ -254,10 +205,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="instructor notebooks")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    parser.add_argument(
+        "--course", type=Path, default=DEFAULT_ROOT,
+        help="nbgrader course folder that generates the notebooks and keeps the gradebook",
+    )
     parser.add_argument("--force", action="store_true", help="replace a non-empty output folder")
     args = parser.parse_args(argv)
     try:
-        build_student_edition(args.source, args.out, force=args.force)
+        build_student_edition(args.source, args.out, course=Course(args.course), force=args.force)
     except (FileExistsError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

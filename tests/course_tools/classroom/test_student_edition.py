@@ -1,4 +1,4 @@
-"""The student edition: nbgrader's preprocessors clear solutions and hidden tests, the rest runs."""
+"""The student edition: nbgrader's generate_assignment clears solutions and hidden tests."""
 
 import hashlib
 import json
@@ -23,13 +23,16 @@ def digest(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def edition(tmp_path_factory):
-    out = tmp_path_factory.mktemp("edition") / "student"
+def edition(tmp_path_factory, new_course):
+    root = tmp_path_factory.mktemp("edition")
+    out = root / "student"
     before = digest(SOURCE)
     lines: list[str] = []
-    summaries = student_edition.build_student_edition(SOURCE, out, log=lines.append)
+    course = new_course(root / "course")
+    summaries = student_edition.build_student_edition(SOURCE, out, course=course,
+                                                      log=lines.append)
     assert digest(SOURCE) == before, "the instructor notebooks must not change"
-    return out, summaries, lines
+    return out, summaries, lines, course
 
 
 def cells_by_grade_id(nb):
@@ -44,19 +47,19 @@ def test_fixture_notebooks_match_their_builder(tmp_path):
 
 
 def test_reports_exercises_checks_and_points(edition):
-    _, summaries, lines = edition
+    _, summaries, lines, _ = edition
     assert [(s.name, s.exercises, s.checks, s.points) for s in summaries] == [
         ("01_normalise", 1, 1, 2.0),
-        ("02_one_hot", 2, 2, 5.0),
+        ("02_one_hot", 2, 3, 6.0),
     ]
     report = "\n".join(lines)
     assert "01_normalise" in report and "02_one_hot" in report
-    assert any(line.split()[:4] == ["total", "3", "3", "7"] for line in lines)
+    assert any(line.split()[:4] == ["total", "3", "4", "8"] for line in lines)
     assert "no solution or hidden-test markers left" in report
 
 
 def test_solutions_and_hidden_tests_are_gone(edition):
-    out, _, _ = edition
+    out, _, _, _ = edition
     names = sorted(p.name for p in (out / "notebooks").glob("*.ipynb"))
     assert names == ["01_normalise.ipynb", "02_one_hot.ipynb"]
     for path in (out / "notebooks").glob("*.ipynb"):
@@ -75,7 +78,7 @@ def test_solutions_and_hidden_tests_are_gone(edition):
 
 
 def test_outputs_cleared_and_cells_locked(edition):
-    out, _, _ = edition
+    out, _, _, _ = edition
     for path in (out / "notebooks").glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)
@@ -91,7 +94,7 @@ def test_outputs_cleared_and_cells_locked(edition):
 
 
 def test_edition_carries_what_it_needs_to_run(edition):
-    out, _, _ = edition
+    out, _, _, _ = edition
     for name in ("requirements.txt", "environment.yml", "pyproject.toml", "README.md", "Makefile"):
         assert (out / name).is_file(), name
     assert (out / "requirements.txt").read_text() == (REPO_ROOT / "requirements.txt").read_text()
@@ -113,16 +116,36 @@ def test_edition_carries_what_it_needs_to_run(edition):
         assert "MNIST_COURSE_PROFILE=quick" in dry.stdout
 
 
-def test_refuses_a_non_empty_output_unless_forced(tmp_path, capsys):
+def test_the_edition_is_nbgraders_release_recorded_in_the_gradebook(edition):
+    out, _, _, course = edition
+    for path in (out / "notebooks").glob("*.ipynb"):
+        assert path.read_bytes() == (course.release_dir / path.name).read_bytes()
+    with course.open_gradebook() as gradebook:
+        notebooks = gradebook.find_assignment("mnist").notebooks
+        hidden = gradebook.find_source_cell("test_normalise", "01_normalise", "mnist").source
+    assert sorted(nb.name for nb in notebooks) == ["01_normalise", "02_one_hot"]
+    assert "normalise([])" in hidden  # the hidden tests stay with the instructor
+
+
+def test_the_readme_says_what_is_secret(edition):
+    out, _, _, _ = edition
+    readme = (out / "README.md").read_text()
+    assert "## For instructors: what is secret" in readme
+    assert "hidden tests" in readme and "helpers/" in readme
+
+
+def test_refuses_a_non_empty_output_unless_forced(new_course, tmp_path, capsys):
     out = tmp_path / "student"
     out.mkdir()
     (out / "old.txt").write_text("keep me")
+    course = new_course(tmp_path / "course")
     with pytest.raises(FileExistsError, match="--force"):
-        student_edition.build_student_edition(SOURCE, out, log=lambda _: None)
+        student_edition.build_student_edition(SOURCE, out, course=course, log=lambda _: None)
     assert (out / "old.txt").exists()
-    code = student_edition.main(["--source", str(SOURCE), "--out", str(out)])
+    args = ["--source", str(SOURCE), "--out", str(out), "--course", str(course.root)]
+    code = student_edition.main(args)
     assert code == 2 and "not empty" in capsys.readouterr().err
-    assert student_edition.main(["--source", str(SOURCE), "--out", str(out), "--force"]) == 0
+    assert student_edition.main([*args, "--force"]) == 0
     assert not (out / "old.txt").exists()
     assert (out / "notebooks" / "02_one_hot.ipynb").is_file()
 
@@ -136,14 +159,15 @@ def test_refuses_to_replace_the_repository(monkeypatch):
         student_edition.build_student_edition(SOURCE, REPO_ROOT, force=True, log=lambda _: None)
 
 
-def test_notebook_without_exercises_is_copied_with_outputs_cleared(tmp_path):
+def test_notebook_without_exercises_is_copied_with_outputs_cleared(new_course, tmp_path):
     source = tmp_path / "source"
     source.mkdir()
     cell = new_code_cell("print('hello')", id="hello", execution_count=3)
     cell.outputs = [new_output("stream", name="stdout", text="hello\n")]
     nbformat.write(new_notebook(cells=[cell]), source / "01_plain.ipynb")
     summaries = student_edition.build_student_edition(
-        source, tmp_path / "out", repo_root=tmp_path / "empty", log=lambda _: None
+        source, tmp_path / "out", course=new_course(tmp_path / "course"),
+        repo_root=tmp_path / "empty", log=lambda _: None,
     )
     assert [(s.exercises, s.checks, s.points) for s in summaries] == [(0, 0, 0.0)]
     copied = nbformat.read(tmp_path / "out" / "notebooks" / "01_plain.ipynb", as_version=4)
@@ -151,13 +175,15 @@ def test_notebook_without_exercises_is_copied_with_outputs_cleared(tmp_path):
     assert copied.cells[0].outputs == [] and copied.cells[0].execution_count is None
 
 
-def test_solution_region_outside_a_solution_cell_fails_loudly(tmp_path):
+def test_solution_region_outside_a_solution_cell_fails_loudly(new_course, tmp_path):
     source = tmp_path / "source"
     source.mkdir()
     cell = new_code_cell("x = 1\n### BEGIN SOLUTION\nx = 2\n### END SOLUTION", id="oops")
     nbformat.write(new_notebook(cells=[cell]), source / "01_oops.ipynb")
-    with pytest.raises(student_edition.BuildError, match="01_oops.ipynb.*non-solution cell"):
-        student_edition.build_student_edition(source, tmp_path / "out", log=lambda _: None)
+    with pytest.raises(student_edition.BuildError, match="generate_assignment failed"):
+        student_edition.build_student_edition(
+            source, tmp_path / "out", course=new_course(tmp_path / "course"), log=lambda _: None
+        )
 
 
 def test_find_leaks_flags_any_marker(tmp_path):
@@ -167,19 +193,23 @@ def test_find_leaks_flags_any_marker(tmp_path):
     assert len(leaks) == 1 and "leaky.ipynb" in leaks[0] and "BEGIN HIDDEN TESTS" in leaks[0]
 
 
-def test_build_fails_if_anything_leaks(tmp_path, monkeypatch):
+def test_build_fails_if_anything_leaks(new_course, tmp_path, monkeypatch):
     leaky = tmp_path / "templates"
     leaky.mkdir()
     (leaky / "student_README.md").write_text("### BEGIN SOLUTION\n")
     (leaky / "student_Makefile").write_text("help:\n")
     monkeypatch.setattr(student_edition, "TEMPLATES", leaky)
     with pytest.raises(student_edition.LeakError, match="README.md"):
-        student_edition.build_student_edition(SOURCE, tmp_path / "out", log=lambda _: None)
+        student_edition.build_student_edition(
+            SOURCE, tmp_path / "out", course=new_course(tmp_path / "course"), log=lambda _: None
+        )
 
 
-def test_the_real_course_builds(tmp_path):
+def test_the_real_course_builds(new_course, tmp_path):
     source = REPO_ROOT / "notebooks"
-    summaries = student_edition.build_student_edition(source, tmp_path / "out", log=lambda _: None)
+    summaries = student_edition.build_student_edition(
+        source, tmp_path / "out", course=new_course(tmp_path / "course"), log=lambda _: None
+    )
     assert [s.name for s in summaries] == [p.stem for p in sorted(source.glob("*.ipynb"))]
     for path in (tmp_path / "out" / "notebooks").glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)

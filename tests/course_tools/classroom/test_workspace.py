@@ -1,0 +1,62 @@
+"""A student's working copy: the environment its kernels get, the gradebook snapshot."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+from course_tools.classroom import workspace
+from course_tools.classroom.course import Course
+
+
+def test_kernels_write_into_the_workspace_in_the_chosen_profile(tmp_path):
+    env = workspace.GradingOptions(profile="quick", threads=1).kernel_env(tmp_path / "out")
+    assert env["MNIST_COURSE_OUTPUT"] == str(tmp_path / "out")
+    assert env["MNIST_COURSE_PROFILE"] == "quick"
+    assert env["TF_NUM_INTRAOP_THREADS"] == env["OMP_NUM_THREADS"] == "1"
+    assert "TF_NUM_INTRAOP_THREADS" not in workspace.GradingOptions().kernel_env(tmp_path)
+    config = workspace.GradingOptions(references={"01": {}}).config(Course(tmp_path))
+    assert config.FlagDelegation.references == {"01": {}}
+
+
+def test_environment_is_restored(monkeypatch):
+    monkeypatch.setenv("MNIST_GRADING_PROBE", "before")
+    monkeypatch.delenv("MNIST_GRADING_NEW", raising=False)
+    with workspace.environment({"MNIST_GRADING_PROBE": "x", "MNIST_GRADING_NEW": "y"}):
+        assert os.environ["MNIST_GRADING_PROBE"] == "x" and os.environ["MNIST_GRADING_NEW"] == "y"
+    assert os.environ["MNIST_GRADING_PROBE"] == "before"
+    assert "MNIST_GRADING_NEW" not in os.environ
+
+
+def test_stderr_of_child_processes_goes_to_the_log(tmp_path):
+    with workspace.stderr_to(tmp_path / "log.txt"):
+        subprocess.run([sys.executable, "-c", "import sys; sys.stderr.write('kernel noise')"],
+                       check=True)
+    assert (tmp_path / "log.txt").read_text() == "kernel noise"
+
+
+def test_snapshot_copies_the_gradebook(tmp_path):
+    course = Course(tmp_path / "course")
+    course.root.mkdir()
+    with sqlite3.connect(course.gradebook) as db:
+        db.execute("create table grade (score real)")
+        db.execute("insert into grade values (2.5)")
+    copy = workspace.snapshot_gradebook(course, tmp_path / "work" / "snapshot.db")
+    with sqlite3.connect(copy) as db:
+        assert db.execute("select score from grade").fetchall() == [(2.5,)]
+
+
+def test_nothing_handed_in_is_recorded_as_zeros_with_its_timestamp(new_course, tmp_path):
+    work = new_course(tmp_path / "work")
+    with work.open_gradebook() as gradebook:
+        gradebook.add_assignment("mnist")
+        gradebook.add_notebook("01_x", "mnist")
+        gradebook.add_grade_cell("test_a", "01_x", "mnist", max_score=2, cell_type="code")
+    work.submitted_dir("ann").mkdir(parents=True)
+    (work.submitted_dir("ann") / "timestamp.txt").write_text("2030-01-01 10:00:00 UTC\n")
+    workspace.record_nothing_handed_in(work, "ann")
+    with work.open_gradebook() as gradebook:
+        submission = gradebook.find_submission("mnist", "ann")
+        assert submission.timestamp.year == 2030 and submission.score == 0
+        grade = gradebook.find_grade("test_a", "01_x", "mnist", "ann")
+        assert grade.auto_score == 0 and not grade.needs_manual_grade
