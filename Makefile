@@ -72,9 +72,12 @@ run: $(STAMP)
 	MNIST_COURSE_PROFILE=full $(BIN)/python -m course_tools.run_notebooks $(if $(FROM),--from $(FROM))
 	MNIST_COURSE_PROFILE=full $(BIN)/python -m course_tools.reporting.report --update-readme
 
-# The report is built last, from the metrics the quick notebook run has just written.
+# The report, the slides and the PDF are built last, from the metrics the quick notebook run
+# has just written.
 test: unit-test notebook-test
 	MNIST_COURSE_PROFILE=quick $(BIN)/python -m course_tools.reporting.report --profile quick
+	MNIST_COURSE_PROFILE=quick $(BIN)/python -m course_tools.reporting.slides --profile quick
+	MNIST_COURSE_PROFILE=quick $(BIN)/python -m course_tools.reporting.pdf --profile quick
 
 # The browser test drives Debian's chromium: installed here when missing (needs apt-get).
 unit-test: $(STAMP)
