@@ -106,10 +106,15 @@ def _all(pattern: str, text: str) -> list[tuple[str, ...]]:
     return re.findall(pattern, text)
 
 
+KB_PER_UNIT = {"kB": 1, "MB": 1000}
+
+
 def _sizes_kb(text: str) -> dict[tuple[str, str], float]:
     return {
-        (m, mode): number(kb)
-        for m, mode, kb in _all(r"(\w+_cnn) (float32|dynamic_range|int8) ([\d.,]+) kB", text)
+        (m, mode): number(size) * KB_PER_UNIT[unit]
+        for m, mode, size, unit in _all(
+            r"(\w+_cnn) (float32|dynamic_range|int8) ([\d.,]+) (kB|MB)", text
+        )
     }
 
 
@@ -311,11 +316,13 @@ FACTS = [
         check=lambda said, shown: said["digit"] in _sweep_predictions(shown["text"], True),
     ),
     Fact(
-        "what other angles give",
+        "a 7 turned the other way",
         "07_visualize",
-        r"other angles give other digits, here a (?P<a>\d) and a (?P<b>\d)\)",
-        check=lambda said, shown: (
-            {said["a"], said["b"]} <= _sweep_predictions(shown["text"]) - {"7", "2"}
+        r"turned the other way it stays a 7 up to (?P<degrees>\d+)° here, for both models",
+        check=lambda said, shown: all(
+            digit == "7"
+            for angle, digit in _all(r"([+-]\d+)°:(\d)", shown["text"])
+            if 0 <= int(angle) <= int(said["degrees"])
         ),
     ),
     Fact(
@@ -335,9 +342,13 @@ FACTS = [
         "08_deploy",
         r"The float32 file is about (?P<bytes>\d) bytes per weight",
         r"best_cnn Keras test accuracy [\d.]+% (?P<params>[\d,]+) parameters.*?"
-        r"best_cnn float32 (?P<kb>[\d.]+) kB",
+        r"best_cnn float32 (?P<size>[\d.]+) (?P<unit>kB|MB)",
         check=lambda said, shown: (
-            abs(1000 * number(shown["kb"]) / number(shown["params"]) - number(said["bytes"])) < 0.25
+            abs(
+                1000 * number(shown["size"]) * KB_PER_UNIT[shown["unit"]] / number(shown["params"])
+                - number(said["bytes"])
+            )
+            < 0.25
         ),
     ),
     Fact(
