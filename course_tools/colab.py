@@ -125,7 +125,8 @@ def update_notebook(notebook: nbformat.NotebookNode, source: str) -> bool:
         cell.pop("id", None)  # cell ids came with nbformat 4.5
     for duplicate in reversed(ours[1:]):
         cells.pop(duplicate - 1)
-    cell.source = source
+    if cell.source != source:  # a new address or version: what the old cell printed is stale
+        cell.source, cell.outputs, cell.execution_count = source, [], None
     cell.metadata["tags"] = [CELL_TAG]
     # Folded in JupyterLab, a one-line form on Colab: the lesson starts with the next cell.
     cell.metadata["jupyter"] = {"source_hidden": True}
