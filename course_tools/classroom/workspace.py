@@ -28,6 +28,7 @@ from traitlets.config import Config
 
 from course_tools.classroom.course import DEFAULT_TIMEOUT, Course, ensure_alembic_on_path, failure
 from course_tools.classroom.submissions import TIMESTAMP, HandIn, submit
+from helpers.deploy.quiet import native_stderr_to
 
 OUTPUTS = "outputs"
 LOG = "grading.log"
@@ -100,19 +101,6 @@ def environment(values: dict[str, str]):
                 os.environ[name] = value
 
 
-@contextlib.contextmanager
-def stderr_to(path: Path):
-    """File descriptor 2 (this process's and its kernels') written to ``path`` in the block."""
-    with open(path, "ab") as log:
-        saved = os.dup(2)
-        os.dup2(log.fileno(), 2)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-
-
 def make_workspace(course: Course, gradebook: Path, work_root: Path, student: str) -> Course:
     """An empty course folder for one student: the gradebook snapshot and the source notebooks."""
     work = Course(Path(work_root) / student, course.assignment)
@@ -164,7 +152,7 @@ def grade_student(
         return outcome
     env = options.kernel_env(work.root / OUTPUTS)
     ensure_alembic_on_path()
-    with environment(env), stderr_to(work.root / LOG):
+    with environment(env), native_stderr_to(work.root / LOG):
         api = NbGraderAPI(config=options.config(work))
         results = [api.autograde(course.assignment, hand_in.student)]
         if results[0]["success"]:
