@@ -93,3 +93,11 @@ def test_full_profile_floors_sit_far_below_every_measured_run(name):
         "a floor must stop broken models only"
     )
     assert floor >= 0.9, f"the {name} floor {floor} would let a badly broken model through"
+
+
+def test_probe_count_caps_only_the_profiles_that_set_a_limit():
+    full, quick = settings.PROFILES["full"], settings.PROFILES["quick"]
+    assert full.probe_images is None
+    assert full.probe_count(3_000) == 3_000 and full.probe_count(10_000) == 10_000
+    assert quick.probe_count(10_000) == quick.probe_images < 10_000
+    assert quick.probe_count(quick.probe_images - 1) == quick.probe_images - 1  # never more
