@@ -5,7 +5,8 @@ The profile is chosen with the environment variable ``MNIST_COURSE_PROFILE``:
 - ``full`` (default): all training images and the real number of epochs; writes
   ``reports/`` and ``models/`` at the top of the repository.
 - ``quick`` (CI, tests and grading): a small training subset, one or two epochs and fewer
-  test digits for the measurements beyond accuracy, same code; writes under the git-ignored ``scratch/quick/`` and never over the committed outputs.
+  test digits for the measurements other than test accuracy, same code; writes under the
+  git-ignored ``scratch/quick/`` and never over the committed outputs.
 
 ``MNIST_COURSE_OUTPUT`` moves a run's outputs (``reports/``, ``models/``) to another folder, in
 either profile: grading gives every student a folder of their own this way.
@@ -144,7 +145,7 @@ PROFILES = {
         ablation_images=300,
         # 500 digits keep 07's and 08's figures and checks meaningful at a fraction of their
         # cost: grading a class runs every student's notebooks in this profile. (08's centring
-        # is measured on all 10,000: on 500 its checkpoint's 1-point margin is 5 digits, lost to noise.)
+        # reads all 10,000: on 500, its checkpoint's 1-point margin is 5 digits, within noise.)
         probe_images=500,
         output_root=REPO_ROOT / "scratch" / "quick",
     ),
