@@ -65,7 +65,7 @@ class Profile:
         return tuple(SEED + i for i in range(self.seeds))
 
     def probe_count(self, wanted: int) -> int:
-        """How many of the ``wanted`` test digits a measurement beyond accuracy reads here."""
+        """How many of the ``wanted`` test digits a measurement other than test accuracy reads."""
         return wanted if self.probe_images is None else min(wanted, self.probe_images)
 
     def max_epochs(self, model_name: str) -> int:
