@@ -12,6 +12,8 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c '$(IS_SUPPORTED)' 2>/dev/null && { echo $$p; break; }; done)
 
 export TF_CPP_MIN_LOG_LEVEL := 3
+# TensorFlow's faster oneDNN CPU kernels, also on CPUs where they are off by default (helpers/__init__.py)
+export TF_ENABLE_ONEDNN_OPTS ?= 1
 export PYTHONHASHSEED := 0
 
 SUBMISSIONS ?=
