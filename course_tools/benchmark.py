@@ -2,15 +2,17 @@
 
 Usage::
 
-    python -m course_tools.benchmark [--profile full|quick] [--epochs N]
+    python -m course_tools.benchmark [--profile full|quick] [--epochs N] [--seeds N]
 
 Both models train on the same 54,000 images with the same 6,000 for validation (the Keras
 example holds out 10% too), batch 128; the reference for 15 epochs as in its recipe, the
-improved CNN with its own recipe and budget (:func:`helpers.recipes.train_improved_cnn`). The
-test set is read once per model at the end. Writes ``reports/benchmark.md`` and the
-``benchmark`` section of ``reports/metrics.json``. Shared machines make seconds noisy: the
-ratio of the two wall times, measured back to back, is the number to read; the ratio of the
-CPU times (all threads of this process) beside it shows how much of it is the work itself.
+improved CNN with its own recipe and budget (:func:`helpers.recipes.train_improved_cnn`), once
+per seed (the profile's seeds, as in notebook 06), the two recipes in turn. The test set is
+read once per trained model. Writes ``reports/benchmark.md`` and the ``benchmark`` section of
+``reports/metrics.json``: each recipe's mean test accuracy with its spread over the seeds.
+Shared machines make seconds noisy: the ratio of the two wall times, measured in one run, is
+the number to read; the ratio of the CPU times (all threads of this process) beside it shows
+how much of it is the work itself.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import tempfile
 import time
 from dataclasses import dataclass
@@ -29,10 +32,18 @@ from helpers import models, recipes
 from helpers.evaluation import accuracy_and_loss
 from helpers.outputs import record_metrics
 from helpers.preprocessing import DataSplits, load_splits
-from helpers.settings import PROFILES, Profile, active_profile, relative_to_repo, set_seeds
+from helpers.settings import (
+    PROFILES,
+    SEED,
+    Profile,
+    active_profile,
+    relative_to_repo,
+    set_seeds,
+)
 
 REFERENCE_EPOCHS = 15
 REFERENCE_URL = "https://keras.io/examples/vision/mnist_convnet/"
+RECIPES = ("reference", "improved")  # the keys of the metrics' benchmark section
 
 
 @dataclass
@@ -64,9 +75,11 @@ def _test_accuracy(model: keras.Model, data: DataSplits) -> float:
     return accuracy_and_loss(data.test.labels, probabilities)[0]
 
 
-def run_reference(data: DataSplits, epochs: int = REFERENCE_EPOCHS) -> BenchResult:
+def run_reference(
+    data: DataSplits, epochs: int = REFERENCE_EPOCHS, seed: int = SEED
+) -> BenchResult:
     """Train the Keras example's convnet as its recipe says and time the training."""
-    set_seeds()
+    set_seeds(seed)
     model = models.build_keras_reference()
     with _Stopwatch() as watch:
         model.fit(
@@ -87,12 +100,11 @@ def run_reference(data: DataSplits, epochs: int = REFERENCE_EPOCHS) -> BenchResu
     )
 
 
-def run_improved(data: DataSplits, epochs: int) -> BenchResult:
+def run_improved(data: DataSplits, epochs: int, seed: int = SEED) -> BenchResult:
     """Train the improved CNN with notebook 06's recipe (checkpoint in a temporary folder)."""
-    set_seeds()
     with tempfile.TemporaryDirectory() as folder, _Stopwatch() as watch:
         model, result = recipes.train_improved_cnn(
-            data, epochs=epochs, checkpoint_path=Path(folder) / "improved_cnn.keras"
+            data, epochs=epochs, seed=seed, checkpoint_path=Path(folder) / "improved_cnn.keras"
         )
     return BenchResult(
         "Improved CNN (notebook 06)",
@@ -104,47 +116,88 @@ def run_improved(data: DataSplits, epochs: int) -> BenchResult:
     )
 
 
-def summary(reference: BenchResult, improved: BenchResult) -> dict:
-    """The ``benchmark`` section of the metrics file (ratios of the rounded seconds)."""
-    rows = {
-        key: {
-            "test_accuracy": round(result.test_accuracy, 6),
-            "train_seconds": round(result.train_seconds, 1),
-            "cpu_seconds": round(result.cpu_seconds, 1),
-        }
-        for key, result in (("reference", reference), ("improved", improved))
+def _recipe_summary(runs: list[BenchResult]) -> dict:
+    """One recipe over its seeds: mean test accuracy and spread, mean seconds per training."""
+    accuracies = [run.test_accuracy for run in runs]
+    return {
+        "test_accuracy": round(statistics.fmean(accuracies), 6),
+        "test_accuracy_std": round(statistics.stdev(accuracies), 6) if len(runs) > 1 else 0.0,
+        "test_accuracies": [round(accuracy, 6) for accuracy in accuracies],
+        "train_seconds": round(statistics.fmean(run.train_seconds for run in runs), 1),
+        "cpu_seconds": round(statistics.fmean(run.cpu_seconds for run in runs), 1),
     }
+
+
+def summary(references: list[BenchResult], improved: list[BenchResult], seeds) -> dict:
+    """The ``benchmark`` section of the metrics file: both recipes over the same ``seeds``
+    (ratios of the rounded mean seconds, gain of the mean accuracies)."""
+    if not references or len(references) != len(improved) or len(improved) != len(seeds):
+        raise ValueError("the benchmark needs one run of each recipe per seed")
+    rows = dict(zip(RECIPES, map(_recipe_summary, (references, improved)), strict=True))
 
     def ratio(field: str) -> float:
         return round(rows["improved"][field] / rows["reference"][field], 2)
 
+    gain = rows["improved"]["test_accuracy"] - rows["reference"]["test_accuracy"]
     return {
         **rows,
+        "seeds": list(seeds),
         "time_ratio": ratio("train_seconds"),
         "cpu_time_ratio": ratio("cpu_seconds"),
-        "accuracy_gain_points": round(100 * (improved.test_accuracy - reference.test_accuracy), 2),
+        "accuracy_gain_points": round(100 * gain, 2),
     }
 
 
-def render_markdown(
-    reference: BenchResult, improved: BenchResult, profile: Profile, training_images: int
-) -> str:
-    """``reports/benchmark.md``: the two rows, the ratios, and how to reproduce them."""
-    numbers = summary(reference, improved)
-    rows = "\n".join(
-        f"| {r.name} | {r.params:,} | {r.epochs} | {r.train_seconds:.0f} | {r.cpu_seconds:.0f} "
-        f"| {r.test_accuracy:.2%} |"
-        for r in (reference, improved)
+def _accuracy_cell(row: dict) -> str:
+    if len(row["test_accuracies"]) == 1:
+        return f"{row['test_accuracy']:.2%}"
+    return (
+        f"{row['test_accuracy']:.2%} ± {100 * row['test_accuracy_std']:.2f} "
+        f"({min(row['test_accuracies']):.2%}–{max(row['test_accuracies']):.2%})"
     )
+
+
+def _how_to_read(seeds: int) -> str:
+    if seeds == 1:
+        return "Times and test accuracies are those of one training of each recipe."
+    return (
+        "Times are the mean of one training over the seeds; the test accuracy is the mean ±\n"
+        "standard deviation over the seeds (points), then the lowest and the highest."
+    )
+
+
+def render_markdown(
+    references: list[BenchResult],
+    improved: list[BenchResult],
+    seeds,
+    profile: Profile,
+    training_images: int,
+) -> str:
+    """``reports/benchmark.md``: the two recipes over the seeds, the ratios, how to reproduce."""
+    numbers = summary(references, improved, seeds)
+    rows = "\n".join(
+        f"| {runs[0].name} | {runs[0].params:,} | {runs[0].epochs} | "
+        f"{numbers[key]['train_seconds']:.0f} | {numbers[key]['cpu_seconds']:.0f} | "
+        f"{_accuracy_cell(numbers[key])} |"
+        for key, runs in zip(RECIPES, (references, improved), strict=True)
+    )
+    per_seed = "\n".join(
+        f"| {seed} | {ref.test_accuracy:.2%} | {imp.test_accuracy:.2%} | "
+        f"{ref.train_seconds:.0f} | {imp.train_seconds:.0f} |"
+        for seed, ref, imp in zip(seeds, references, improved, strict=True)
+    )
+    errors = {key: round((1 - numbers[key]["test_accuracy"]) * 10_000) for key in RECIPES}
     return f"""# Benchmark: the Keras example convnet vs the improved CNN
 
 Written by `make bench` (`python -m course_tools.benchmark --profile {profile.name}`); not
-typed by hand. Both models trained back to back in one process on this machine
-({os.cpu_count()} CPU cores, {platform.machine()}, Python {platform.python_version()}, Keras
-{keras.__version__}), on the same {training_images:,} training images, batch
-{recipes.BATCH_SIZE}, seeds fixed.
+typed by hand. Both recipes trained once per seed ({", ".join(map(str, seeds))}), in turn, in
+one process on this machine ({os.cpu_count()} CPU cores, {platform.machine()}, Python
+{platform.python_version()}, Keras {keras.__version__}), on the same {training_images:,}
+training images, batch {recipes.BATCH_SIZE}.
 Reference recipe: [{REFERENCE_URL}]({REFERENCE_URL}) (Conv32-MaxPool-Conv64-MaxPool-Flatten-
 Dropout 0.5-Dense 10, Adam, {REFERENCE_EPOCHS} epochs).
+
+{_how_to_read(len(seeds))}
 
 | model | parameters | epochs | training wall time (s) | CPU time (s) | test accuracy |
 |---|---:|---:|---:|---:|---:|
@@ -152,10 +205,13 @@ Dropout 0.5-Dense 10, Adam, {REFERENCE_EPOCHS} epochs).
 
 - **Time ratio** (improved / reference, wall time): **{numbers["time_ratio"]:.2f}x**
   (CPU time: {numbers["cpu_time_ratio"]:.2f}x)
-- **Accuracy gain**: **{numbers["accuracy_gain_points"]:+.2f} percentage points**
-  ({reference.test_accuracy:.2%} -> {improved.test_accuracy:.2%}; test errors
-  {round((1 - reference.test_accuracy) * 10_000)} -> {round((1 - improved.test_accuracy) * 10_000)}
-  of 10,000)
+- **Accuracy gain** (means): **{numbers["accuracy_gain_points"]:+.2f} percentage points**
+  ({numbers["reference"]["test_accuracy"]:.2%} -> {numbers["improved"]["test_accuracy"]:.2%};
+  test errors about {errors["reference"]} -> {errors["improved"]} of 10,000)
+
+| seed | test accuracy, reference | improved | wall time (s), reference | improved |
+|---:|---:|---:|---:|---:|
+{per_seed}
 
 Seconds on a shared machine vary from run to run by tens of percent; the wall-time ratio,
 measured in one run, is the figure to compare. CPU time counts the work of all the process's
@@ -170,17 +226,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--epochs", type=int, default=None, help="epochs of both models (default: their recipes)"
     )
+    parser.add_argument(
+        "--seeds", type=int, default=None, help="trainings per recipe (default: the profile's)"
+    )
     args = parser.parse_args(argv)
     profile = PROFILES[args.profile] if args.profile else active_profile()
+    if args.seeds is not None and args.seeds < 1:
+        parser.error(f"--seeds must be at least 1, got {args.seeds}")
+    seeds = profile.seed_list if args.seeds is None else tuple(SEED + i for i in range(args.seeds))
     data = load_splits(profile)
-    reference = run_reference(data, args.epochs or REFERENCE_EPOCHS)
-    print(f"reference: {reference}", flush=True)
-    improved = run_improved(data, args.epochs or profile.max_epochs("improved_cnn"))
-    print(f"improved:  {improved}", flush=True)
+    references, improved = [], []
+    for seed in seeds:
+        references.append(run_reference(data, args.epochs or REFERENCE_EPOCHS, seed))
+        print(f"seed {seed} reference: {references[-1]}", flush=True)
+        improved.append(run_improved(data, args.epochs or profile.max_epochs("improved_cnn"), seed))
+        print(f"seed {seed} improved:  {improved[-1]}", flush=True)
     path = profile.reports_dir / "benchmark.md"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_markdown(reference, improved, profile, len(data.train)), "utf-8")
-    record_metrics(profile, "benchmark", summary(reference, improved))
+    path.write_text(render_markdown(references, improved, seeds, profile, len(data.train)), "utf-8")
+    record_metrics(profile, "benchmark", summary(references, improved, seeds))
     print(f"wrote {relative_to_repo(path)}")
     return 0
 

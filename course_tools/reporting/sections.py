@@ -257,27 +257,49 @@ def comparison_section(metrics: Metrics, figures: Figures) -> str:
     ])
 
 
+def benchmark_seeds(bench) -> int:
+    """How many seeds the benchmark trained each recipe with (1 before it recorded them)."""
+    return len(bench["seeds"]) if "seeds" in bench else 1
+
+
+def benchmark_table(bench: dict, labels: tuple[str, str]) -> str:
+    """The benchmark's two recipes (``labels``: reference, improved): test accuracy (the mean
+    ± standard deviation over the seeds when there were several), training time and CPU time
+    (when measured)."""
+    with_cpu = "cpu_time_ratio" in bench  # benchmarks written before CPU time was measured
+    seeds = benchmark_seeds(bench)
+
+    def accuracy(row: dict) -> str:
+        if seeds == 1:
+            return percent(row["test_accuracy"])
+        return f"{percent(row['test_accuracy'])} ± {100 * row['test_accuracy_std']:.2f}"
+
+    rows = [
+        [label, accuracy(bench[key]), seconds(bench[key]["train_seconds"])]
+        + ([seconds(bench[key]["cpu_seconds"])] if with_cpu else [])
+        for key, label in zip(("reference", "improved"), labels, strict=True)
+    ]
+    accuracy_header = "test accuracy" if seeds == 1 else f"test accuracy ({seeds} seeds)"
+    return markdown_table(
+        ["recipe", accuracy_header, "training time"] + (["CPU time"] if with_cpu else []), rows
+    )
+
+
 def benchmark_section(metrics: Metrics, figures: Figures) -> str:
     title = "## 6. Benchmark: the improved recipe against the reference"
     if not metrics.has("benchmark"):
         return (f"{title}\n\nThis run has no benchmark: `make bench` measures it and writes the "
                 "`benchmark` section of `metrics.json`; rebuild the report afterwards.")
     bench = metrics.section("benchmark")
-    with_cpu = "cpu_time_ratio" in bench  # benchmarks written before CPU time was measured
-    rows = [
-        [label, percent(bench[key]["test_accuracy"]), seconds(bench[key]["train_seconds"])]
-        + ([seconds(bench[key]["cpu_seconds"])] if with_cpu else [])
-        for key, label in (("reference", "reference"), ("improved", "improved"))
-    ]
-    cpu_note = f" (CPU time: {bench['cpu_time_ratio']:.2f} times)" if with_cpu else ""
+    cpu_note = (f" (CPU time: {bench['cpu_time_ratio']:.2f} times)"
+                if "cpu_time_ratio" in bench else "")
+    seeds = benchmark_seeds(bench)
+    over = f", over {seeds} seeds each" if seeds > 1 else ""
     return "\n\n".join([
         title,
         "`make bench` trains the reference recipe and the improved one under the same "
-        "conditions and tests both.",
-        markdown_table(
-            ["recipe", "test accuracy", "training time"] + (["CPU time"] if with_cpu else []),
-            rows,
-        ),
+        f"conditions and tests both{over}.",
+        benchmark_table(bench, ("reference", "improved")),
         f"The improved recipe gains {bench['accuracy_gain_points']:+.2f} points of test "
         f"accuracy for {bench['time_ratio']:.2f} times the training time{cpu_note}.",
     ])

@@ -26,7 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from course_tools.reporting.inputs import Figures, Metrics, ReportInputError, load_metrics
-from course_tools.reporting.sections import EXPORT_MODES, LEFT_OUT, MODEL_NAMES, model_name
+from course_tools.reporting.sections import (
+    EXPORT_MODES,
+    LEFT_OUT,
+    MODEL_NAMES,
+    benchmark_table,
+    model_name,
+)
 from helpers.formatting import (
     count,
     epochs,
@@ -338,20 +344,15 @@ def benchmark_slide(metrics: Metrics) -> Slide | None:
     if not metrics.has("benchmark"):
         return None
     bench = metrics.section("benchmark")
-    with_cpu = "cpu_time_ratio" in bench  # benchmarks written before CPU time was measured
-    rows = [[label, percent(bench[key]["test_accuracy"]), seconds(bench[key]["train_seconds"])]
-            + ([seconds(bench[key]["cpu_seconds"])] if with_cpu else [])
-            for key, label in (("reference", "reference example"),
-                               ("improved", "improved recipe"))]
-    header = ["recipe", "test accuracy", "training time"] + (["CPU time"] if with_cpu else [])
     return Slide(
         "benchmark",
         "Against the reference Keras example",
-        table=markdown_table(header, rows),
+        table=benchmark_table(bench, ("reference example", "improved recipe")),
         points=(f"{bench['accuracy_gain_points']:+.2f} points of test accuracy for "
                 f"{bench['time_ratio']:.2f} times the training time",),
         notes=("`make bench` trains the official Keras example and the improved recipe under "
-               "the same conditions on the same machine, and tests both once.",),
+               "the same conditions on the same machine, once per seed, and tests each trained "
+               "model once.",),
     )
 
 

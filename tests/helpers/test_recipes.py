@@ -44,6 +44,7 @@ def test_benchmark_writes_the_table_the_ratio_and_the_metrics(small_data, tmp_pa
     assert benchmark.main(["--profile", "quick", "--epochs", "1"]) == 0
     text = (tmp_path / "reports" / "benchmark.md").read_text()
     saved = json.loads((tmp_path / "reports" / "metrics.json").read_text())["benchmark"]
+    assert saved["seeds"] == list(profile.seed_list) == [42, 43]  # the profile's seeds
     assert f"**{saved['time_ratio']:.2f}x**" in text
     assert "| Keras example convnet | 34,826 | 1 |" in text
     assert saved["time_ratio"] == pytest.approx(
@@ -56,6 +57,39 @@ def test_benchmark_writes_the_table_the_ratio_and_the_metrics(small_data, tmp_pa
     assert f"(CPU time: {saved['cpu_time_ratio']:.2f}x)" in text
     gain = 100 * (saved["improved"]["test_accuracy"] - saved["reference"]["test_accuracy"])
     assert saved["accuracy_gain_points"] == pytest.approx(gain, abs=0.01)
+    for key in ("reference", "improved"):  # mean and spread of the two seeds' accuracies
+        row = saved[key]
+        assert len(row["test_accuracies"]) == 2
+        assert row["test_accuracy"] == pytest.approx(np.mean(row["test_accuracies"]), abs=1e-6)
+        assert row["test_accuracy_std"] == pytest.approx(
+            np.std(row["test_accuracies"], ddof=1), abs=1e-6
+        )
+    per_seed_rows = [line for line in text.splitlines() if line.startswith(("| 42 |", "| 43 |"))]
+    assert len(per_seed_rows) == 2
+    assert f"{saved['improved']['test_accuracies'][1]:.2%}" in per_seed_rows[1]
+
+
+def test_benchmark_with_one_seed_and_its_errors(small_data, tmp_path, monkeypatch, capsys):
+    profile = dataclasses.replace(settings.PROFILES["quick"], output_root=tmp_path)
+    monkeypatch.setitem(settings.PROFILES, "quick", profile)
+    monkeypatch.setattr(benchmark, "load_splits", lambda _profile: small_data)
+    with pytest.raises(SystemExit):
+        benchmark.main(["--profile", "quick", "--seeds", "0"])
+    assert "--seeds must be at least 1, got 0" in capsys.readouterr().err
+    assert not (tmp_path / "reports").exists()  # nothing trained, nothing written
+
+    assert benchmark.main(["--profile", "quick", "--epochs", "1", "--seeds", "1"]) == 0
+    saved = json.loads((tmp_path / "reports" / "metrics.json").read_text())["benchmark"]
+    assert saved["seeds"] == [42] and saved["improved"]["test_accuracy_std"] == 0.0
+    text = (tmp_path / "reports" / "benchmark.md").read_text()
+    assert " ± " not in text and "one training of each recipe" in text  # no spread to show
+    improved_row = next(line for line in text.splitlines() if line.startswith("| Improved CNN"))
+    assert improved_row.endswith(f"| {saved['improved']['test_accuracy']:.2%} |")
+
+    run = saved["reference"]
+    one = benchmark.BenchResult("x", 1, 1, 1.0, 1.0, run["test_accuracy"])
+    with pytest.raises(ValueError, match="one run of each recipe per seed"):
+        benchmark.summary([one], [one, one], (42, 43))
 
 
 def test_seeds_change_the_run_and_the_same_seed_repeats_it(small_data, tmp_path):

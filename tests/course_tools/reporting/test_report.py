@@ -177,6 +177,23 @@ def test_cli_writes_the_report_or_explains_what_is_missing(tmp_path, monkeypatch
     assert "no 'ablation' section: run notebooks/06_improve.ipynb" in capsys.readouterr().err
 
 
+def test_benchmark_over_seeds_shows_the_spread(tmp_path):
+    metrics = synthetic_metrics("full")
+    metrics["benchmark"] = {
+        "reference": {"test_accuracy": 0.9912, "test_accuracy_std": 0.0004,
+                      "train_seconds": 134.0, "cpu_seconds": 210.0},
+        "improved": {"test_accuracy": 0.9958, "test_accuracy_std": 0.0003,
+                     "train_seconds": 240.0, "cpu_seconds": 350.0},
+        "seeds": [42, 43, 44],
+        "time_ratio": 1.79, "cpu_time_ratio": 1.67, "accuracy_gain_points": 0.46,
+    }
+    text = report.render_report(write_run(tmp_path, "full", metrics))
+    assert "| recipe | test accuracy (3 seeds) | training time | CPU time |" in text
+    assert "| reference | 99.12% ± 0.04 | 134 s | 210 s |" in text
+    assert "| improved | 99.58% ± 0.03 | 240 s | 350 s |" in text
+    assert "tests both, over 3 seeds each." in text
+
+
 def test_markdown_table_aligns_number_columns_right():
     rows = [["a", "99.27%", "-"], ["b", "9%", "+1"]]
     table = markdown_table(["model", "accuracy", "change"], rows)

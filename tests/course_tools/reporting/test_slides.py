@@ -101,6 +101,16 @@ def test_numbers_come_from_the_metrics(tmp_path):
     assert "292 fewer mistakes" in conclusions
 
 
+def test_benchmark_slide_over_seeds_shows_the_spread():
+    bench = {**json.loads(json.dumps(BENCHMARK)), "seeds": [42, 43, 44]}
+    bench["reference"]["test_accuracy_std"] = 0.0021
+    bench["improved"]["test_accuracy_std"] = 0.0005
+    slide = slides.benchmark_slide(slides.Metrics({"benchmark": bench}))
+    assert "| recipe | test accuracy (3 seeds) | training time |" in slide.table
+    assert "| reference example | 90.12% ± 0.21 | 12 s |" in slide.table
+    assert "| improved recipe | 92.14% ± 0.05 | 18 s |" in slide.table
+
+
 def test_missing_sections_are_listed_with_their_notebooks(tmp_path):
     metrics = synthetic_metrics()
     del metrics["export"], metrics["visualize"]
