@@ -1,7 +1,8 @@
 """The course code: what the notebooks import and what students receive.
 
-Importing ``helpers`` imports nothing else; each module imports what it needs (TensorFlow only
-where a model is built, trained or run). The map, module -> what it holds -> notebooks:
+Importing ``helpers`` imports none of its modules (only ``os``, to set one variable: see the
+end); each module imports what it needs (TensorFlow only where a model is built, trained or
+run). The map, module -> what it holds -> notebooks:
 
 ============================  ===============================================  =============
 module                        what it holds                                    notebooks
