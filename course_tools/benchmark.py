@@ -169,12 +169,13 @@ def _how_to_read(seeds: int) -> str:
 def render_markdown(
     references: list[BenchResult],
     improved: list[BenchResult],
-    seeds,
+    numbers: dict,
     profile: Profile,
     training_images: int,
 ) -> str:
-    """``reports/benchmark.md``: the two recipes over the seeds, the ratios, how to reproduce."""
-    numbers = summary(references, improved, seeds)
+    """``reports/benchmark.md`` from the runs and their :func:`summary` (``numbers``): the two
+    recipes over the seeds, the ratios, how to reproduce them."""
+    seeds = numbers["seeds"]
     rows = "\n".join(
         f"| {runs[0].name} | {runs[0].params:,} | {runs[0].epochs} | "
         f"{numbers[key]['train_seconds']:.0f} | {numbers[key]['cpu_seconds']:.0f} | "
@@ -243,8 +244,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"seed {seed} improved:  {improved[-1]}", flush=True)
     path = profile.reports_dir / "benchmark.md"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_markdown(references, improved, seeds, profile, len(data.train)), "utf-8")
-    record_metrics(profile, "benchmark", summary(references, improved, seeds))
+    numbers = summary(references, improved, seeds)
+    markdown = render_markdown(references, improved, numbers, profile, len(data.train))
+    path.write_text(markdown, "utf-8")
+    record_metrics(profile, "benchmark", numbers)
     print(f"wrote {relative_to_repo(path)}")
     return 0
 
