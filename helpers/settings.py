@@ -37,7 +37,7 @@ class Profile:
     epochs: dict[str, int] = field(default_factory=dict)  # maximum epochs per model
     accuracy_floor: dict[str, float] = field(default_factory=dict)  # checkpoint minimum
     seeds: int = 1  # training runs per recipe where notebook 06 measures the spread
-    ablation_images: int = 2_000  # the training subset of notebook 06's ablation
+    ablation_images: int = 1_000  # the training subset of notebook 06's ablation
     # test digits read at most by the measurements other than test accuracy (07's t-SNE and
     # robustness, 08's latency); None: as many as the notebook asks for
     probe_images: int | None = None
@@ -117,7 +117,7 @@ PROFILES = {
             "resnet10": 0.97,
         },
         seeds=3,
-        ablation_images=2_000,
+        ablation_images=1_000,
     ),
     "quick": Profile(
         name="quick",
