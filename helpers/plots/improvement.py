@@ -52,11 +52,20 @@ def plot_ablation(
     ax.errorbar(means, rows, xerr=stds, fmt="D", color="tab:blue", capsize=4, markersize=6)
     for row, name in enumerate(order):
         ax.plot(runs[name], np.full(len(runs[name]), row), "o", color="black", markersize=3)
-        ax.text(means[row] + stds[row], row, f"  {means[row]:.2f}%", va="center", fontsize=8)
+        # the label goes right of everything on its row: the error bar and every dot
+        right = max(means[row] + stds[row], runs[name].max())
+        ax.annotate(
+            f"{means[row]:.2f}%",
+            (right, row),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
     ax.set_yticks(rows, order)
     ax.grid(axis="x", alpha=0.3)
     ax.axvline(runs[reference].mean(), color="grey", linestyle="--", linewidth=1)
-    everything = np.concatenate(list(runs.values()))
+    everything = np.concatenate([*runs.values(), means - stds, means + stds])
     margin = max(0.2, 0.15 * np.ptp(everything))
     ax.set_xlim(everything.min() - margin, everything.max() + 3 * margin)
     ax.set_xlabel("validation accuracy (%); dots: one run each")

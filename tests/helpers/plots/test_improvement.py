@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from helpers.model_comparison import comparison_table
 from helpers.plots import plot_ablation, plot_augmented, plot_comparison
@@ -41,6 +42,43 @@ def test_ablation_shows_each_variants_mean_spread_and_runs_best_on_top(tmp_path)
         plot_ablation({"no_dropout": [0.99, 0.98]})
     with pytest.raises(ValueError, match="at least 2 runs"):
         plot_ablation({"all": [0.99]})
+
+
+def test_ablation_labels_cover_no_run_and_stay_inside_the_axes():
+    # the full run's scores: a label once sat on a run of no_dropout and constant_learning_rate
+    scores = {
+        "all": [0.971833, 0.970167, 0.9735],
+        "no_augmentation": [0.966167, 0.965333, 0.964833],
+        "no_batch_norm": [0.969833, 0.9675, 0.965],
+        "no_dropout": [0.9675, 0.974333, 0.969333],
+        "constant_learning_rate": [0.964667, 0.971167, 0.964333],
+    }
+    figure = plot_ablation(scores)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw(renderer)
+    ax = figure.axes[0]
+    axes_box = ax.get_window_extent(renderer)
+    dots = np.vstack(
+        [ax.transData.transform(line.get_xydata()) for line in ax.lines if line.get_marker() == "o"]
+    )
+    radius = 1.5 * figure.dpi / 72  # a dot's radius in pixels (markersize 3 points)
+    labels = [text for text in ax.texts if text.get_text().endswith("%")]
+    assert len(labels) == len(scores)
+    for label in labels:
+        box = label.get_window_extent(renderer)
+        assert axes_box.x0 <= box.x0 and box.x1 <= axes_box.x1, label.get_text()
+        covered = [
+            (x, y)
+            for x, y in dots
+            if box.x0 - radius < x < box.x1 + radius and box.y0 - radius < y < box.y1 + radius
+        ]
+        assert not covered, label.get_text()
+    low, high = ax.get_xlim()
+    bars = [
+        (100 * np.mean(v) - 100 * np.std(v, ddof=1), 100 * np.mean(v) + 100 * np.std(v, ddof=1))
+        for v in scores.values()
+    ]
+    assert low < min(b[0] for b in bars) and max(b[1] for b in bars) < high
 
 
 def test_comparison_plots_error_rate_against_cost(tmp_path):
