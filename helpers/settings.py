@@ -106,7 +106,7 @@ PROFILES = {
             "numpy_mlp": 15,
             "keras_mlp": 20,
             "ablation": 30,
-            "improved_cnn": 15,
+            "improved_cnn": 30,
             "resnet10": 5,
         },
         accuracy_floor={
