@@ -38,6 +38,7 @@ class Profile:
     accuracy_floor: dict[str, float] = field(default_factory=dict)  # checkpoint minimum
     seeds: int = 1  # training runs per recipe where notebook 06 measures the spread
     ablation_images: int = 1_000  # the training subset of notebook 06's ablation
+    ablation_seeds: int = 3  # training runs per variant in that ablation
     # test digits read at most by the measurements other than test accuracy (07's t-SNE and
     # robustness, 08's latency); None: as many as the notebook asks for
     probe_images: int | None = None
@@ -63,6 +64,11 @@ class Profile:
     def seed_list(self) -> tuple[int, ...]:
         """The seeds of the runs whose spread notebook 06 measures: SEED, SEED + 1, ..."""
         return tuple(SEED + i for i in range(self.seeds))
+
+    @property
+    def ablation_seed_list(self) -> tuple[int, ...]:
+        """The seeds of notebook 06's ablation runs (of each variant): SEED, SEED + 1, ..."""
+        return tuple(SEED + i for i in range(self.ablation_seeds))
 
     def probe_count(self, wanted: int) -> int:
         """How many of the ``wanted`` test digits a measurement other than test accuracy reads."""
@@ -116,7 +122,7 @@ PROFILES = {
             "improved_cnn": 0.985,
             "resnet10": 0.97,
         },
-        seeds=3,
+        seeds=5,
         ablation_images=1_000,
     ),
     "quick": Profile(
@@ -143,6 +149,7 @@ PROFILES = {
         },
         seeds=2,
         ablation_images=300,
+        ablation_seeds=2,
         # 500 digits keep 07's and 08's figures and checks meaningful at a fraction of their
         # cost: grading a class runs every student's notebooks in this profile. (08's centring
         # reads all 10,000: on 500, its checkpoint's 1-point margin is 5 digits, within noise.)

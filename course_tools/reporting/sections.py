@@ -191,7 +191,7 @@ def seeds_section(metrics: Metrics, figures: Figures) -> str:
     ]
     best = metrics.section("best_model")
     return "\n\n".join([
-        "## 4. The improved CNN, three seeds and an ensemble",
+        f"## 4. The improved CNN, {len(runs['seeds'])} seeds and an ensemble",
         f"The final recipe (all images, {chosen['epochs']} epochs, every ingredient) was trained "
         f"with {len(runs['seeds'])} seeds. Test accuracy over the seeds: mean "
         f"**{percent(runs['test_mean'])}**, standard deviation {100 * runs['test_std']:.2f} "

@@ -66,7 +66,9 @@ def test_output_folder_from_the_environment(monkeypatch, tmp_path):
 
 
 def test_seed_lists():
-    assert settings.PROFILES["full"].seed_list == (42, 43, 44)
+    assert settings.PROFILES["full"].seed_list == (42, 43, 44, 45, 46)
+    assert settings.PROFILES["full"].ablation_seed_list == (42, 43, 44)
+    assert settings.PROFILES["quick"].ablation_seed_list == (42, 43)
     assert len(settings.PROFILES["quick"].seed_list) >= 2  # a spread needs two runs
 
 
