@@ -45,7 +45,7 @@ def test_ablation_shows_each_variants_mean_spread_and_runs_best_on_top(tmp_path)
 
 
 def test_ablation_labels_cover_no_run_and_stay_inside_the_axes():
-    # the full run's scores: a label once sat on a run of no_dropout and constant_learning_rate
+    # an earlier full run's scores: a label once sat on a run of no_dropout and constant_lr
     scores = {
         "all": [0.971833, 0.970167, 0.9735],
         "no_augmentation": [0.966167, 0.965333, 0.964833],
