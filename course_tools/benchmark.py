@@ -38,6 +38,7 @@ from helpers.settings import (
     Profile,
     active_profile,
     relative_to_repo,
+    seed_range,
     set_seeds,
 )
 
@@ -234,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     profile = PROFILES[args.profile] if args.profile else active_profile()
     if args.seeds is not None and args.seeds < 1:
         parser.error(f"--seeds must be at least 1, got {args.seeds}")
-    seeds = profile.seed_list if args.seeds is None else tuple(SEED + i for i in range(args.seeds))
+    seeds = profile.seed_list if args.seeds is None else seed_range(args.seeds)
     data = load_splits(profile)
     references, improved = [], []
     for seed in seeds:

@@ -62,13 +62,13 @@ class Profile:
 
     @property
     def seed_list(self) -> tuple[int, ...]:
-        """The seeds of the runs whose spread notebook 06 measures: SEED, SEED + 1, ..."""
-        return tuple(SEED + i for i in range(self.seeds))
+        """The seeds of the runs whose spread notebook 06 measures."""
+        return seed_range(self.seeds)
 
     @property
     def ablation_seed_list(self) -> tuple[int, ...]:
-        """The seeds of notebook 06's ablation runs (of each variant): SEED, SEED + 1, ..."""
-        return tuple(SEED + i for i in range(self.ablation_seeds))
+        """The seeds of notebook 06's ablation runs (of each variant)."""
+        return seed_range(self.ablation_seeds)
 
     def probe_count(self, wanted: int) -> int:
         """How many of the ``wanted`` test digits a measurement other than test accuracy reads."""
@@ -88,6 +88,11 @@ class Profile:
             f"Profile: {self.name} ({images} training images; "
             f"outputs in {relative_to_repo(self.output_root) or '.'}/)"
         )
+
+
+def seed_range(count: int) -> tuple[int, ...]:
+    """``count`` seeds: SEED, SEED + 1, ..."""
+    return tuple(SEED + i for i in range(count))
 
 
 def _setting(table: dict, what: str, model_name: str):

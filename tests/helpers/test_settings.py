@@ -70,6 +70,8 @@ def test_seed_lists():
     assert settings.PROFILES["full"].ablation_seed_list == (42, 43, 44)
     assert settings.PROFILES["quick"].ablation_seed_list == (42, 43)
     assert len(settings.PROFILES["quick"].seed_list) >= 2  # a spread needs two runs
+    assert settings.seed_range(3) == (settings.SEED, settings.SEED + 1, settings.SEED + 2)
+    assert settings.seed_range(0) == ()
 
 
 # The lowest test accuracy measured for each model in a full-profile run, besides the committed
