@@ -117,7 +117,7 @@ PROFILES = {
             "numpy_mlp": 15,
             "keras_mlp": 20,
             "ablation": 30,
-            "improved_cnn": 40,
+            "improved_cnn": 30,
             "resnet10": 5,
         },
         accuracy_floor={
@@ -127,7 +127,7 @@ PROFILES = {
             "improved_cnn": 0.985,
             "resnet10": 0.97,
         },
-        seeds=4,
+        seeds=5,
         ablation_images=1_000,
     ),
     "quick": Profile(
