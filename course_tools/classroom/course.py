@@ -11,6 +11,7 @@ The folder has nbgrader's own layout, so nbgrader's command line works in it as 
       release/mnist/             the student version nbgrader generated (make student)
       submitted/<student>/mnist/ autograded/<student>/mnist/ feedback/<student>/mnist/
       exports/grades.csv         one row per student (make grade writes it)
+      isolation.json             how each student's kernels ran: in which sandbox, or none
 
 The whole course is one nbgrader assignment, ``mnist``: its notebooks depend on each other
 (05 loads the model 04 trains), so a student's notebooks are executed in order in one folder.
@@ -19,6 +20,7 @@ The whole course is one nbgrader assignment, ``mnist``: its notebooks depend on 
 from __future__ import annotations
 
 import filecmp
+import json
 import os
 import shutil
 import sys
@@ -34,17 +36,27 @@ DEFAULT_ROOT = REPO_ROOT / "grading"
 DEFAULT_TIMEOUT = 300  # seconds one cell may run (nbgrader's default, 30 s, is too short)
 
 # nbgrader's autograde pipeline (nbgrader.converters.Autograde.autograde_preprocessors) with
-# one step added after execution: a solution that hands its exercise to the course's own
-# reference implementation loses the exercise's points (see delegation.py).
+# its execution step guarded (execution.py: sandboxed, watched kernels, capped output) and two
+# steps added after it: a solution that hands its exercise to the course's own reference
+# implementation (delegation.py), or a test run with tools a student changed (tampering.py),
+# loses the check's points.
 AUTOGRADE_PREPROCESSORS = (
-    "nbgrader.preprocessors.Execute",
+    "course_tools.classroom.execution.GuardedExecute",
     "course_tools.classroom.delegation.FlagDelegation",
+    "course_tools.classroom.tampering.FlagTampering",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
+)
+# nbgrader's feedback pipeline (GenerateFeedback.preprocessors) with the hidden tests kept
+# hidden (feedback.py).
+FEEDBACK_PREPROCESSORS = (
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "course_tools.classroom.feedback.HideHiddenTests",
 )
 
 
@@ -59,6 +71,9 @@ def settings(timeout: int = DEFAULT_TIMEOUT) -> dict[str, dict[str, object]]:
         # a deleted test cell is put back (and run) instead of scoring nothing
         "OverwriteCells": {"add_missing_cells": True},
         "Autograde": {"autograde_preprocessors": list(AUTOGRADE_PREPROCESSORS)},
+        "GenerateFeedback": {"preprocessors": list(FEEDBACK_PREPROCESSORS)},
+        # what a student's code printed as HTML cannot run script in whoever opens the feedback
+        "HTMLExporter": {"sanitize_html": True},
     }
 
 
@@ -104,6 +119,22 @@ class Course:
 
     def feedback_dir(self, student: str) -> Path:
         return self.root / "feedback" / student / self.assignment
+
+    @property
+    def isolation_file(self) -> Path:
+        return self.root / "isolation.json"
+
+    def isolation(self) -> dict[str, str]:
+        """student -> how their kernels ran (a sandbox and its limits, or none)."""
+        if not self.isolation_file.is_file():
+            return {}
+        return json.loads(self.isolation_file.read_text(encoding="utf-8"))
+
+    def record_isolation(self, records: dict[str, str]) -> None:
+        """Add ``records`` (student -> how their kernels ran) to :meth:`isolation`."""
+        merged = {**self.isolation(), **records}
+        self.isolation_file.write_text(json.dumps(merged, indent=1, sort_keys=True) + "\n",
+                                       encoding="utf-8")
 
     def notebooks(self) -> list[str]:
         """The assignment's notebooks (names without ``.ipynb``), in course order."""

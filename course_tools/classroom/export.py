@@ -10,7 +10,8 @@ well::
 
 Columns: ``student_id, first_name, last_name, email, timestamp, raw_score,
 late_submission_penalty, score, max_score`` (the columns and the numbers of nbgrader's own
-export), then one column per notebook (its score) and one per check
+export), ``sandbox`` (how the student's code ran: the sandbox and its limits, or ``no
+sandbox``), then one column per notebook (its score) and one per check
 (``<notebook>:<grade_id>``), in course order. A student of the gradebook who handed nothing in
 gets a row of zeros, as in nbgrader's export.
 """
@@ -39,6 +40,7 @@ TOTAL_COLUMNS = (
     "late_submission_penalty",
     "score",
     "max_score",
+    "sandbox",
 )
 EXPORT_FILE = Path("exports") / "grades.csv"
 
@@ -92,6 +94,7 @@ class GradesCsvExport(ExportPlugin):
         assignment = self._assignment(gradebook)
         notebooks, checks = self.columns(assignment)
         students = [str(s) for s in self.student]
+        isolation = Course(self._course_root()).isolation()
         rows = []
         for student in sorted(gradebook.students, key=lambda s: s.id):
             if students and student.id not in students:
@@ -102,6 +105,7 @@ class GradesCsvExport(ExportPlugin):
                 "last_name": student.last_name or "",
                 "email": student.email or "",
                 "max_score": _number(assignment.max_score),
+                "sandbox": isolation.get(student.id, ""),
             }
             try:
                 submission = gradebook.find_submission(assignment.name, student.id)

@@ -4,6 +4,7 @@ Usage::
 
     python -m course_tools.classroom.grading SUBMISSIONS [--course grading] [--workers N]
         [--shard K/N] [--timeout 300] [--regrade] [--source notebooks]
+        [--sandbox bubblewrap|none] [--memory 4G]
 
 ``SUBMISSIONS`` holds one folder per student (see :mod:`~course_tools.classroom.submissions`).
 
@@ -15,14 +16,17 @@ Usage::
    (then ``python -m course_tools.classroom.merge`` gathers the shards' folders).
 3. ``--workers`` processes (default: one per core) each grade whole students, one at a time,
    with nbgrader's ``autograde`` and ``generate_feedback`` in a working copy of their own
-   (:mod:`~course_tools.classroom.workspace`); each graded student is merged into the course's
-   gradebook as soon as they are done (:mod:`~course_tools.classroom.merge`).
+   (:mod:`~course_tools.classroom.workspace`), the student's code in a bubblewrap sandbox
+   (:mod:`~course_tools.classroom.sandbox`; ``--sandbox none`` grades without one, and says so
+   everywhere); each graded student is merged into the course's gradebook as soon as they are
+   done (:mod:`~course_tools.classroom.merge`). Where no sandbox can be made, nothing is graded
+   and the error says why and what to install.
 4. ``exports/grades.csv`` is written from the gradebook (:mod:`~course_tools.classroom.export`);
    the feedback is in ``feedback/<student>/mnist/``, each student's grading log in ``logs/``.
 
 nbgrader restores the instructor's test cells (hidden tests included), executes, scores, keeps
 the gradebook and writes the feedback. What this module adds is what a class needs around it:
-finding each student's notebooks, isolation, parallel workers and shards, skipping unchanged
+finding each student's notebooks, sandboxes, parallel workers and shards, skipping unchanged
 hand-ins, and a check that the instructor's repository was not written to.
 """
 
@@ -43,6 +47,13 @@ from pathlib import Path
 from course_tools.classroom.course import DEFAULT_ROOT, DEFAULT_TIMEOUT, Course, CourseError
 from course_tools.classroom.export import export_grades
 from course_tools.classroom.merge import graded_students, merge_students
+from course_tools.classroom.sandbox import (
+    Limits,
+    SandboxUnavailable,
+    bwrap_version,
+    parse_size,
+    probe,
+)
 from course_tools.classroom.submissions import (
     HandIn,
     already_submitted,
@@ -51,6 +62,8 @@ from course_tools.classroom.submissions import (
 )
 from course_tools.classroom.workspace import (
     LOG,
+    NONE,
+    SANDBOX_SUFFIX,
     GradingOptions,
     Outcome,
     grade_student,
@@ -64,6 +77,23 @@ PROTECTED = tuple(
     REPO_ROOT / name for name in ("notebooks", "helpers", "data", "reports", "models")
 )
 WORKSPACES = ".workspaces"
+BUBBLEWRAP = "bubblewrap"
+NO_SANDBOX_WARNING = (
+    "WARNING: grading WITHOUT a sandbox (SANDBOX=none): every student's code runs with your "
+    "rights and can read and change whatever you can, the gradebook included. The CSV's "
+    "sandbox column and every feedback file say so."
+)
+
+
+def with_sandbox(options: GradingOptions, kind: str = BUBBLEWRAP) -> GradingOptions:
+    """``options`` with the sandbox ``kind`` (``bubblewrap`` or ``none``) that works here;
+    :class:`~course_tools.classroom.sandbox.SandboxUnavailable` says why there is none."""
+    if kind == NONE:
+        return dataclasses.replace(options, sandbox=NONE)
+    if kind != BUBBLEWRAP:
+        raise ValueError(f"the sandbox is {BUBBLEWRAP} or {NONE}, not {kind!r}")
+    bwrap = probe().bwrap
+    return dataclasses.replace(options, sandbox=bwrap, bwrap_version=bwrap_version(bwrap))
 
 
 def available_cores() -> int:
@@ -88,6 +118,13 @@ def parse_shard(text: str) -> tuple[int, int]:
 def _shard_argument(text: str) -> tuple[int, int]:
     try:
         return parse_shard(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _size_argument(text: str) -> int:
+    try:
+        return parse_size(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -178,6 +215,8 @@ def grade_class(
     start = time.monotonic()
     workers = max(1, workers or available_cores())
     options = options or GradingOptions()
+    if not options.sandboxed:
+        log(NO_SANDBOX_WARNING)
     if options.threads is None and workers > 1:  # share the cores instead of fighting over them
         options = dataclasses.replace(options, threads=max(1, available_cores() // workers))
     protected = list(protected)
@@ -202,6 +241,7 @@ def grade_class(
         f"{options.timeout} s per cell"
         + (f"; {len(run.skipped)} already graded and unchanged" if run.skipped else "")
     )
+    log(f"Students' code runs in: {options.describe()}")
 
     work_root = course.root / WORKSPACES
     if todo:
@@ -222,9 +262,12 @@ def grade_class(
                     outcome = Outcome(hand_in.student, work_root / hand_in.student,
                                       notes=[reason], failed=reason)
                 _merge(outcome, course)
+                course.record_isolation({outcome.student: options.describe()})
                 _keep_log(course, outcome)
                 if not keep_workspaces:
                     shutil.rmtree(outcome.workspace, ignore_errors=True)
+                    shutil.rmtree(outcome.workspace.with_name(
+                        outcome.workspace.name + SANDBOX_SUFFIX), ignore_errors=True)
                 run.graded.append(outcome)
                 log(_score_line(course, outcome))
         if not keep_workspaces:
@@ -238,6 +281,8 @@ def grade_class(
             + ", ".join(str(path) for path in protected)
             + "): a submission wrote outside its working copy, or another job did"
         )
+    if not options.sandboxed:
+        run.warnings.append(NO_SANDBOX_WARNING)
     for warning in run.warnings:
         log(warning)
     if run.graded:
@@ -270,20 +315,31 @@ def main(argv: list[str] | None = None) -> int:
                         help="grade again students whose hand-in is already graded")
     parser.add_argument("--keep-workspaces", action="store_true",
                         help="keep each student's working copy (models, outputs) after grading")
+    parser.add_argument("--sandbox", choices=(BUBBLEWRAP, NONE), default=BUBBLEWRAP,
+                        help="where students' code runs (default: a bubblewrap sandbox; "
+                        "none: with your rights, said in the output, the CSV and the feedback)")
+    parser.add_argument("--memory", type=_size_argument, default=Limits().memory,
+                        help="memory one student's kernels may hold at once (default: 4G)")
     args = parser.parse_args(argv)
     if args.workers is not None and args.workers < 1:
         parser.error("--workers must be 1 or more")
+    options = GradingOptions(timeout=args.timeout, profile=args.profile,
+                             limits=Limits(memory=args.memory))
     try:
+        options = with_sandbox(options, args.sandbox)
         run = grade_class(
             args.submissions,
             course=Course(args.course),
             source=args.source,
             workers=args.workers,
             shard=args.shard,
-            options=GradingOptions(timeout=args.timeout, profile=args.profile),
+            options=options,
             regrade=args.regrade,
             keep_workspaces=args.keep_workspaces,
         )
+    except SandboxUnavailable as error:
+        print(f"error: nothing was graded: {error}", file=sys.stderr)
+        return 2
     except (FileNotFoundError, ValueError, CourseError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -132,6 +132,8 @@ def merge_students(source: Course, target: Course, students: Iterable[str]) -> l
         for student in students:
             merge_rows(source_gb, target_gb, source.assignment, student)
             copy_files(source, target, student)
+    isolation = source.isolation()
+    target.record_isolation({s: isolation[s] for s in students if s in isolation})
     return students
 
 

@@ -1,12 +1,17 @@
-"""Grading one student in a working copy of their own.
+"""Grading one student in a working copy of their own, their code in a sandbox.
 
 Each student is graded in a course folder made for them alone (``<work>/<student>/``): a
-snapshot of the class's gradebook, the instructor notebooks, the student's hand-in, and an
+snapshot of the class's gradebook, the instructor notebooks, the student's hand-in. nbgrader
+works there, outside the sandbox: it restores the test cells, executes, scores and writes the
+feedback. The student's code runs in kernels started in a
+:class:`~course_tools.classroom.sandbox.Sandbox` that sees none of that folder, only the
+student's own folder ``<work>/<student>.sandbox/``: a copy of their notebooks and an
 ``outputs/`` folder that the course's ``MNIST_COURSE_OUTPUT`` setting sends every model,
-metrics file and figure to. nbgrader executes the notebooks in that folder's
-``autograded/<student>/mnist/``, so a student's notebook 05 can only load the model the same
+metrics file and figure to. So a student's notebook 05 can only load the model the same
 student's notebook 04 trained: when 04 failed, 05 fails with the message naming 04, never with
-another student's file, and nothing is written into the instructor's repository.
+another student's file, and nothing is written into the instructor's repository. With
+``sandbox="none"`` the kernels run unconfined in the course folder's ``autograded/<student>/``,
+with ``outputs/`` beside it.
 
 :func:`grade_student` runs in a worker process (one student at a time per worker); the caller
 merges the result into the class's gradebook (:mod:`~course_tools.classroom.merge`).
@@ -18,6 +23,7 @@ import contextlib
 import os
 import shutil
 import sqlite3
+import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -26,22 +32,44 @@ from pathlib import Path
 from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
+from course_tools.classroom.attempts import reaching_out
 from course_tools.classroom.course import DEFAULT_TIMEOUT, Course, ensure_alembic_on_path, failure
+from course_tools.classroom.kernels import KERNEL_LOG
+from course_tools.classroom.sandbox import Limits, Sandbox
 from course_tools.classroom.submissions import TIMESTAMP, HandIn, submit
 from helpers.deploy.quiet import native_stderr_to
 
 OUTPUTS = "outputs"
 LOG = "grading.log"
+SANDBOX_SUFFIX = ".sandbox"
+NONE = "none"  # GradingOptions.sandbox: kernels unconfined
+KERNEL_LOG_KEPT = 64 * 1024  # bytes of a sandboxed kernel's own output kept in the grading log
 
 
 @dataclass(frozen=True)
 class GradingOptions:
-    """How the notebooks run: per-cell time limit, profile, threads, delegation table."""
+    """How the notebooks run: per-cell time limit, profile, threads, delegation table, and
+    where: ``sandbox`` is the ``bwrap`` command (see :func:`~course_tools.classroom.sandbox.
+    probe`) or ``"none"``; ``bwrap_version`` its version; ``limits`` what a kernel may use."""
 
     timeout: int = DEFAULT_TIMEOUT
     profile: str = "quick"
     threads: int | None = None  # TensorFlow/OpenMP threads per kernel; None: all cores
     references: dict | None = None  # FlagDelegation's table; None: the course's
+    sandbox: str = NONE
+    bwrap_version: tuple[int, ...] = (0, 8)
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def sandboxed(self) -> bool:
+        return self.sandbox != NONE
+
+    def describe(self) -> str:
+        """How the kernels run, in a few words, for the output and the CSV."""
+        if not self.sandboxed:
+            return "no sandbox (SANDBOX=none)"
+        version = ".".join(map(str, self.bwrap_version))
+        return f"bubblewrap {version}; {self.limits.describe()}"
 
     def kernel_env(self, outputs: Path) -> dict[str, str]:
         """The environment the notebooks' kernels get (on top of this process's)."""
@@ -57,10 +85,19 @@ class GradingOptions:
             env.update(TF_NUM_INTRAOP_THREADS=threads, OMP_NUM_THREADS=threads)
         return env
 
-    def config(self, course: Course) -> Config:
+    def config(self, course: Course, sandbox: Sandbox | None = None) -> Config:
+        """nbgrader's settings for grading in ``course``, kernels in ``sandbox`` if any."""
         config = course.config(self.timeout)
         if self.references is not None:
             config.merge(Config({"FlagDelegation": {"references": self.references}}))
+        config.merge(Config({
+            "GradingKernelManager": {"sandbox": sandbox, "limits": self.limits},
+            "GuardedExecute": {"output_limit": self.limits.output},
+        }))
+        if not self.sandboxed:
+            feedback = [*config.GenerateFeedback.preprocessors,
+                        "course_tools.classroom.feedback.GradedWithoutSandbox"]
+            config.merge(Config({"GenerateFeedback": {"preprocessors": feedback}}))
         return config
 
 
@@ -131,6 +168,36 @@ def record_nothing_handed_in(work: Course, student: str) -> None:
         gradebook.db.commit()
 
 
+def make_sandbox(options: GradingOptions, work_root: Path, hand_in: HandIn) -> Sandbox:
+    """The student's sandbox: their folder (a copy of their notebooks, an empty ``outputs/``)
+    and a folder for the kernel's sockets (short: a Unix socket's path has ~100 characters)."""
+    folder = Path(work_root) / f"{hand_in.student}{SANDBOX_SUFFIX}"
+    if folder.exists():
+        shutil.rmtree(folder)
+    sockets = Path(tempfile.mkdtemp(prefix="mnist-kernel-"))
+    os.chmod(sockets, 0o755)
+    sandbox = Sandbox(folder, sockets, options.sandbox, version=options.bwrap_version,
+                      limits=options.limits)
+    sandbox.prepare()
+    for name in hand_in.readable():
+        shutil.copyfile(hand_in.found[name], folder / "notebooks" / f"{name}.ipynb")
+    return sandbox
+
+
+def _keep_kernel_log(sandbox: Sandbox, log: Path) -> None:
+    """The end of what the sandboxed kernels printed themselves, added to the grading log."""
+    kernel_log = sandbox.folder / KERNEL_LOG
+    if not kernel_log.is_file():
+        return
+    with open(kernel_log, "rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, size - KERNEL_LOG_KEPT))
+        tail = handle.read().decode("utf-8", errors="replace")
+    with open(log, "a", encoding="utf-8") as target:
+        cut = f" (last {KERNEL_LOG_KEPT} of {size} bytes)" if size > KERNEL_LOG_KEPT else ""
+        target.write(f"\n--- what the kernels printed themselves{cut} ---\n{tail}")
+
+
 def grade_student(
     hand_in: HandIn, course_root: Path, gradebook: Path, work_root: Path, options: GradingOptions
 ) -> Outcome:
@@ -145,18 +212,26 @@ def grade_student(
     work = make_workspace(course, gradebook, work_root, hand_in.student)
     outcome = Outcome(hand_in.student, work.root, notes=hand_in.notes())
     submit(hand_in, work)
+    outcome.notes += reaching_out(hand_in, work.source_dir)
     if not hand_in.readable():
         record_nothing_handed_in(work, hand_in.student)
         outcome.notes.append("no readable notebook handed in: 0 for every check")
         outcome.seconds = time.monotonic() - start
         return outcome
-    env = options.kernel_env(work.root / OUTPUTS)
+    sandbox = make_sandbox(options, work_root, hand_in) if options.sandboxed else None
+    outputs = sandbox.folder / OUTPUTS if sandbox else work.root / OUTPUTS
+    env = options.kernel_env(outputs)
     ensure_alembic_on_path()
-    with environment(env), native_stderr_to(work.root / LOG):
-        api = NbGraderAPI(config=options.config(work))
-        results = [api.autograde(course.assignment, hand_in.student)]
-        if results[0]["success"]:
-            results.append(api.generate_feedback(course.assignment, hand_in.student))
+    try:
+        with environment(env), native_stderr_to(work.root / LOG):
+            api = NbGraderAPI(config=options.config(work, sandbox))
+            results = [api.autograde(course.assignment, hand_in.student)]
+            if results[0]["success"]:
+                results.append(api.generate_feedback(course.assignment, hand_in.student))
+    finally:
+        if sandbox is not None:
+            shutil.rmtree(sandbox.sockets, ignore_errors=True)
+            _keep_kernel_log(sandbox, work.root / LOG)
     with open(work.root / LOG, "a", encoding="utf-8") as log:
         for result in results:
             log.write(result.get("log") or "")

@@ -6,8 +6,10 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
-from nbgrader.converters import Autograde
+from nbgrader.converters import Autograde, GenerateFeedback
+from nbgrader.preprocessors import ClearHiddenTests
 from traitlets.config import Config
+from traitlets.utils.importstring import import_item
 
 from course_tools.classroom import course as course_module
 from course_tools.classroom.course import Course, CourseError
@@ -15,12 +17,21 @@ from course_tools.classroom.course import Course, CourseError
 SOURCE = Path(__file__).resolve().parent / "fixtures" / "grading" / "source"
 
 
-def test_autograde_is_nbgraders_pipeline_with_one_step_added():
-    ours = [name for name in course_module.AUTOGRADE_PREPROCESSORS if "FlagDelegation" not in name]
+def test_autograde_is_nbgraders_pipeline_guarded_with_two_steps_added():
+    added = ("FlagDelegation", "FlagTampering")
+    ours = [name.rsplit(".", 1)[1] for name in course_module.AUTOGRADE_PREPROCESSORS]
     default = Autograde.class_traits()["autograde_preprocessors"].default()
     theirs = [cls.__name__ for cls in default]
-    assert [name.rsplit(".", 1)[1] for name in ours] == theirs
-    assert course_module.AUTOGRADE_PREPROCESSORS[1].endswith("FlagDelegation")  # after Execute
+    assert [name for name in ours if name not in added] == ["Guarded" + theirs[0], *theirs[1:]]
+    assert issubclass(import_item(course_module.AUTOGRADE_PREPROCESSORS[0]), default[0])
+    assert ours[1:3] == list(added)  # read what the execution left
+
+
+def test_feedback_is_nbgraders_pipeline_with_the_hidden_tests_kept_hidden():
+    default = GenerateFeedback.class_traits()["preprocessors"].default()
+    ours = course_module.FEEDBACK_PREPROCESSORS
+    assert [name.rsplit(".", 1)[1] for name in ours[:-1]] == [cls.__name__ for cls in default]
+    assert issubclass(import_item(ours[-1]), ClearHiddenTests)
 
 
 def test_the_config_file_holds_the_same_settings(tmp_path):

@@ -1,7 +1,8 @@
-"""Grading a class with nbgrader: scores, isolation, late hand-ins, shards, the exported CSV.
+"""Grading a class with nbgrader: scores, sandboxes, late hand-ins, shards, the exported CSV.
 
-One class of small students is graded once (module fixture) on the two pure-Python fixture
-notebooks; the other tests read what that run left in its course folder.
+One class of small students is graded once, each in a bubblewrap sandbox (module fixture), on
+the two pure-Python fixture notebooks; the other tests read what that run left in its course
+folder. A second, smaller class is graded without a sandbox.
 """
 
 import csv
@@ -23,9 +24,10 @@ from helpers.settings import PROFILES
 
 SOURCE = Path(__file__).resolve().parent / "fixtures" / "grading" / "source"
 TIMEOUT = 10  # seconds per cell: the fixtures' cells need well under one
-OPTIONS = GradingOptions(
+OPTIONS = grading.with_sandbox(GradingOptions(
     timeout=TIMEOUT, references={"02_one_hot": {"one_hot": ("helpers.preprocessing.one_hot",)}}
-)
+))
+HIDDEN = 'assert normalise([]) == [], "normalise([]) should be an empty list"'  # 01's hidden test
 CHECKS = {  # every check and its points, in course order
     "01_normalise:test_normalise": 2,
     "02_one_hot:test_normalised_input": 1,
@@ -40,7 +42,35 @@ EXPECTED = {  # student -> the checks that score 0
     "broken": list(CHECKS),
     "loop": ["02_one_hot:test_from_one_hot"],
     "delegates": ["02_one_hot:test_one_hot"],
+    "tampers": ["01_normalise:test_normalise"],
+    "mallory": [],
 }
+# mallory's first answer: right, then everything a cheater tries from inside the kernel
+MALLORY = """def normalise(pixels):
+    return [p / 255 for p in pixels]
+
+import os, sqlite3
+from IPython import get_ipython
+get_ipython().events.register("post_run_cell", lambda result: print(result.info.raw_cell))
+found = []
+for top in ("/", os.path.expanduser("~")):
+    for folder, subfolders, files in os.walk(top):
+        subfolders[:] = [name for name in subfolders if os.path.join(folder, name) not in
+                         ("/proc", "/sys", "/dev", "/usr")]
+        found += [os.path.join(folder, name) for name in files if name.endswith(".db") or (
+            name[:2].isdigit() and name.endswith(".ipynb") and not folder.startswith("/submission"))]
+changed, notebooks = [], [path for path in found if path.endswith(".ipynb")]
+for path in found:
+    try:
+        with sqlite3.connect(path) as con:
+            con.execute("update grade set manual_score = 0")
+        changed.append(path)
+    except sqlite3.Error:
+        pass
+for path in notebooks:
+    print(open(path).read())
+print("gradebooks changed:", changed, "notebooks found:", notebooks)
+"""
 
 
 def read(name):
@@ -100,6 +130,16 @@ def make_class(root: Path, release: Path, protected: Path) -> None:
              "from helpers.preprocessing import one_hot as reference\n\n\n"
              "def one_hot(label, num_classes=10):\n"
              "    return [int(v) for v in reference([label], num_classes)[0]]")
+
+    # a wrong answer (ints for 0 and 255) that passes the hidden test with isinstance rebound
+    answered(root / "tampers", "01_normalise", "normalise",
+             "import builtins\n\n\ndef normalise(pixels):\n"
+             "    return [p // 255 if p in (0, 255) else p / 255 for p in pixels]\n\n\n"
+             "real = builtins.isinstance\n"
+             "builtins.isinstance = lambda value, kind: kind is float or real(value, kind)")
+    save(read("02_one_hot"), root / "tampers" / "02_one_hot.ipynb")
+    answered(root / "mallory", "01_normalise", "normalise", MALLORY)
+    save(read("02_one_hot"), root / "mallory" / "02_one_hot.ipynb")
 
     # the answers, and a cell that writes next to its working copy and into a folder that
     # grading must not touch
@@ -165,7 +205,7 @@ def test_unreadable_and_missing_notebooks_give_zeros_with_a_note(graded):
 
 
 def test_each_student_reads_only_their_own_outputs(graded):
-    """untouched's 01 fails to save: its 02 finds nothing, in its own working copy only."""
+    """untouched's 01 fails to save: its 02 finds nothing, in its own sandbox only."""
     run, _, root = graded
     executed = nbformat.read(
         run.course.autograded_dir("untouched") / "02_one_hot.ipynb", as_version=4
@@ -173,11 +213,51 @@ def test_each_student_reads_only_their_own_outputs(graded):
     load = next(c for c in executed.cells if c.get("id") == "load")
     (error,) = [o for o in load.outputs if o.output_type == "error"]
     assert error.ename == "MissingOutputError"
-    workspace = run.course.root / grading.WORKSPACES / "untouched" / "outputs"
-    assert str(workspace / "reports" / "normalised.json") in error.evalue
+    assert "/submission/outputs/reports/normalised.json not found" in error.evalue
     assert "run notebooks/04_train.ipynb first" in error.evalue
     assert not (PROFILES["quick"].reports_dir / "normalised.json").exists()
     assert not (run.course.root / grading.WORKSPACES).exists()  # removed after merging
+
+
+def test_the_class_is_graded_in_sandboxes_and_says_so(graded):
+    run, lines, _ = graded
+    assert any(line.startswith("Students' code runs in: bubblewrap") for line in lines)
+    assert not any("WITHOUT a sandbox" in line for line in lines)
+    for student, row in rows(run.export).items():
+        assert row["sandbox"].startswith("bubblewrap ") and "memory 4 GiB" in row["sandbox"]
+    feedback = (run.course.feedback_dir("reference") / "01_normalise.html").read_text()
+    assert "Graded without a sandbox" not in feedback
+
+
+def test_a_cheater_reaches_nothing_and_the_log_names_what_she_tried(graded):
+    """mallory looks for gradebooks and notebooks from her kernel: it sees neither, the other
+    students keep their grades, and the hidden test her hook printed is not in her feedback."""
+    run, _, _ = graded
+    executed = nbformat.read(run.course.autograded_dir("mallory") / "01_normalise.ipynb",
+                             as_version=4)
+    printed = "".join(o.get("text", "") for o in cell(executed, "normalise").outputs)
+    assert "gradebooks changed: [] notebooks found: []" in printed
+    feedback = (run.course.feedback_dir("mallory") / "01_normalise.html").read_text()
+    assert "gradebooks changed: [] notebooks found: []" in feedback
+    assert "normalise([]) == []" not in feedback and "BEGIN HIDDEN" not in feedback
+    assert "output removed from the feedback: it showed the hidden tests" in feedback
+    log = (run.course.root / "logs" / "mallory.log").read_text()
+    assert "imports sqlite3" in log and "calls os.walk" in log
+    assert rows(run.export)["reference"]["score"] == "8"
+
+
+def test_changing_the_tests_tools_scores_zero_and_the_feedback_says_why(graded):
+    run, _, _ = graded
+    html = (run.course.feedback_dir("tampers") / "01_normalise.html").read_text()
+    assert "TamperingError" in html and "changes builtins.isinstance" in html
+
+
+def test_no_feedback_shows_a_hidden_test(graded):
+    run, _, _ = graded
+    for path in (run.course.root / "feedback").rglob("*.html"):
+        html = path.read_text()
+        assert "BEGIN HIDDEN TESTS" not in html and "normalise must return floats" not in html
+        assert HIDDEN.split(",")[0] not in html, path
 
 
 def test_a_deleted_test_cell_is_put_back_and_run(graded):
@@ -214,10 +294,15 @@ def test_feedback_for_every_graded_notebook(graded):
         assert found == expected, student
 
 
-def test_writes_outside_the_working_copy_are_reported(graded):
+def test_writes_outside_the_students_outputs_fail_and_change_nothing(graded):
     run, _, root = graded
-    assert (run.course.root / "autograded" / "reference" / "reports" / "mine.txt").is_file()
-    assert len(run.warnings) == 1 and str(root / "repo") in run.warnings[0]
+    executed = nbformat.read(run.course.autograded_dir("reference") / "01_normalise.ipynb",
+                             as_version=4)
+    errors = [o.evalue for o in executed.cells[-1].outputs if o.output_type == "error"]
+    assert errors  # ../reports is not writable, or only in the sandbox; the repo is not there
+    assert not list((root / "repo").iterdir())
+    assert not list(run.course.root.rglob("mine.txt"))
+    assert run.warnings == []
 
 
 def test_exported_csv_has_one_row_per_student_in_course_order(graded):
@@ -225,10 +310,11 @@ def test_exported_csv_has_one_row_per_student_in_course_order(graded):
     with open(run.export, newline="", encoding="utf-8") as handle:
         header = next(csv.reader(handle))
     assert header == [*TOTAL_COLUMNS, "01_normalise", "02_one_hot", *CHECKS]
+    assert "sandbox" in TOTAL_COLUMNS
     one_wrong = rows(run.export)["one_wrong"]
     assert (one_wrong["01_normalise"], one_wrong["02_one_hot"], one_wrong["score"]) == (
         "2", "4", "6")
-    assert any(line.startswith("Graded 7 student(s)") for line in lines)
+    assert any(line.startswith(f"Graded {len(EXPECTED)} student(s)") for line in lines)
 
 
 def test_nbgraders_own_export_shows_the_same_grades(graded):
@@ -282,7 +368,7 @@ def test_a_late_or_corrected_hand_in_adds_to_the_gradebook(graded):
     assert after["late"]["score"] == "8" and after["one_wrong"]["score"] == "8"
     unchanged = set(EXPECTED) - {"one_wrong"}
     assert {s: after[s] for s in unchanged} == {s: before[s] for s in unchanged}
-    assert "6 already graded and unchanged" in lines[0]
+    assert f"{len(EXPECTED) - 1} already graded and unchanged" in lines[0]
 
 
 def test_cli_refuses_bad_input(tmp_path, capsys):

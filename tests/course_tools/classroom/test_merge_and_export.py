@@ -75,7 +75,7 @@ def test_export_has_a_row_of_zeros_for_a_student_without_submission(new_course, 
     rows = read_rows(export_grades(course))
     assert rows["zoe"] == {**dict.fromkeys(rows["zoe"], "0"), "student_id": "zoe",
                            "first_name": "", "last_name": "", "email": "", "timestamp": "",
-                           "max_score": "5"}
+                           "max_score": "5", "sandbox": ""}
     assert rows["ann"]["raw_score"] == "3" and rows["ann"]["01_x"] == "3"
 
 

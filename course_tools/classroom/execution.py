@@ -1,0 +1,112 @@
+"""nbgrader's ``Execute`` step for notebooks nobody here wrote.
+
+:class:`GuardedExecute` runs a notebook the way nbgrader's ``Execute`` does, in a
+:class:`~course_tools.classroom.kernels.GradingKernelManager` kernel, and adds what a hostile
+hand-in needs:
+
+- **output cap**: past ``output_limit`` bytes of what the kernel sends back, further output is
+  dropped (one line says so) and the running cell is interrupted; past four times the cap the
+  kernel is stopped;
+- **a stopped kernel** (over its limits, killed, crashed) ends the notebook, not the grading:
+  the cell that was running gets an error saying why, every later code cell an error saying it
+  was not run, so nbgrader scores them 0 and goes on to the next notebook.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+
+from nbclient.exceptions import DeadKernelError
+from nbclient.util import ensure_async
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import Execute
+from traitlets import Integer
+
+from course_tools.classroom.kernels import GradingKernelManager
+from course_tools.classroom.sandbox import Limits, format_size
+
+STOPPED = "KernelStopped"
+NOT_RUN = "NotRun"
+
+
+def error(ename: str, evalue: str):
+    """An error output, as nbgrader scores it (0 for a test cell)."""
+    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def message_size(msg: dict) -> int:
+    """Bytes a kernel message's content takes as JSON."""
+    return len(json.dumps(msg.get("content", {}), default=str))
+
+
+class GuardedExecute(Execute):
+    """nbgrader's ``Execute`` with capped output and stopped kernels recorded (module doc)."""
+
+    output_limit = Integer(Limits().output, help="bytes one notebook may send back").tag(
+        config=True)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("kernel_manager_class", GradingKernelManager)
+        super().__init__(**kwargs)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.sent = 0
+        self.capped = False
+        self.stopped: str | None = None
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._reset()
+        return super().preprocess(nb, resources, km)
+
+    def preprocess_cell(self, cell, resources, index):
+        if self.stopped is not None:
+            if cell.cell_type == "code" and cell.source.strip():
+                why = f"not run: the kernel was stopped earlier, {self.stopped}"
+                cell.outputs = [error(NOT_RUN, why)]
+            return cell, self.resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self.stopped = getattr(self.km, "stopped", None) or self._death()
+            self.log.warning("kernel stopped: %s", self.stopped)
+            cell.outputs.append(error(STOPPED, f"the kernel was stopped: {self.stopped}"))
+            return cell, self.resources
+
+    def _death(self) -> str:
+        """Why the kernel died, as far as its exit status tells (a sandbox reports a signal as
+        128 + its number)."""
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        code = process.poll() if process is not None else None
+        if code is None:
+            return "the kernel died"
+        number = -code if code < 0 else code - 128 if code > 128 else None
+        if number is None:
+            return f"the kernel exited (code {code})"
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        return f"the kernel died ({name}: killed, or it crashed, e.g. out of memory)"
+
+    def process_message(self, msg, cell, cell_index):
+        if msg["msg_type"] not in ("status", "execute_input"):
+            self.sent += message_size(msg)
+            if self.sent > self.output_limit:
+                self._over_limit(cell)
+                return None
+        return super().process_message(msg, cell, cell_index)
+
+    def _over_limit(self, cell) -> None:
+        limit = format_size(self.output_limit)
+        if not self.capped:
+            self.capped = True
+            cell.outputs.append(new_output(
+                "stream", name="stderr",
+                text=f"[output stopped: this notebook sent more than {limit}; cell interrupted]\n"))
+            asyncio.ensure_future(ensure_async(self.km.interrupt_kernel()))
+        elif self.sent > 4 * self.output_limit and getattr(self.km, "stopped", None) is None:
+            if isinstance(self.km, GradingKernelManager):
+                self.km.stop(f"it kept printing after its output passed {limit}")

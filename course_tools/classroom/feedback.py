@@ -1,0 +1,100 @@
+"""What the feedback a student gets back may show: no hidden test, and how it was graded.
+
+nbgrader's feedback is the autograded notebook as HTML, and nbgrader shows the hidden tests
+there on purpose (nbgrader issue #917). Here they stay hidden: :class:`HideHiddenTests`, a step
+of nbgrader's ``generate_feedback``, removes the hidden-test regions of the test cells (nbgrader's
+own ``ClearHiddenTests``) and then every output that shows one of their lines — a failed hidden
+test's traceback quotes its code, and a student's code can print what the kernel ran. An error
+keeps its name and message; its traceback is cut. :class:`GradedWithoutSandbox` opens each
+feedback file with a note when the kernels ran without a sandbox (``SANDBOX=none``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from nbformat.v4 import new_markdown_cell
+from nbgrader import utils as nbgrader_utils
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+SHORTEST = 12  # characters: a shorter hidden line ("pass", "x = 1") is not searched for
+REMOVED = "[output removed from the feedback: it showed the hidden tests]\n"
+NO_SANDBOX = (
+    "**Graded without a sandbox.** This notebook ran with the grader's rights (`SANDBOX=none`): "
+    "its code could read and change what the grader can. Ask your instructor about it."
+)
+
+
+def _plain(text: str) -> str:
+    """``text`` without terminal colours, its white space folded."""
+    return " ".join(ANSI_ESCAPE.sub("", text).split())
+
+
+def hidden_lines(cells, begin: str, end: str) -> set[str]:
+    """The lines of the hidden-test regions of the test cells, folded, long enough to search."""
+    found, inside = set(), False
+    for cell in cells:
+        if not nbgrader_utils.is_grade(cell):
+            continue
+        for line in cell.source.splitlines():
+            if begin in line:
+                inside = True
+            elif end in line:
+                inside = False
+            elif inside and len(plain := _plain(line)) >= SHORTEST:
+                found.add(plain)
+        inside = False
+    return found
+
+
+def _texts(output) -> list[str]:
+    texts = [output.get("text", ""), output.get("evalue", ""), *output.get("traceback", [])]
+    for value in output.get("data", {}).values():
+        texts += value if isinstance(value, list) else [str(value)]
+    return [text if isinstance(text, str) else "".join(text) for text in texts]
+
+
+def shows(output, lines: set[str]) -> bool:
+    """Whether an output shows one of ``lines``."""
+    text = _plain("\n".join(_texts(output)))
+    return any(line in text for line in lines)
+
+
+def hide(output, lines: set[str]):
+    """``output`` without what it shows of ``lines``: an error keeps its name (and message,
+    unless that shows them), anything else is replaced by a note."""
+    if output.output_type == "error":
+        evalue = "" if shows({"evalue": output.evalue}, lines) else output.evalue
+        output.evalue = evalue
+        output.traceback = [f"{output.ename}: {evalue}".rstrip(": ") + " (traceback hidden)"]
+        return output
+    output.clear()
+    output.update(output_type="stream", name="stdout", text=REMOVED)
+    return output
+
+
+class HideHiddenTests(ClearHiddenTests):
+    """nbgrader feedback step: hidden tests out of the test cells and out of every output."""
+
+    def preprocess(self, nb, resources):
+        lines = hidden_lines(nb.cells, self.begin_test_delimeter, self.end_test_delimeter)
+        nb, resources = super().preprocess(nb, resources)
+        for cell in nb.cells:
+            for index, output in enumerate(cell.get("outputs", [])):
+                if shows(output, lines):
+                    cell.outputs[index] = hide(output, lines)
+        return nb, resources
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if nbgrader_utils.is_grade(cell):  # a student's own cell is theirs, markers or not
+            self._remove_hidden_test_region(cell)
+        return cell, resources
+
+
+class GradedWithoutSandbox(NbGraderPreprocessor):
+    """nbgrader feedback step: a note at the top that the notebook ran without a sandbox."""
+
+    def preprocess(self, nb, resources):
+        nb.cells.insert(0, new_markdown_cell(NO_SANDBOX))
+        return nb, resources

@@ -1,0 +1,191 @@
+"""The kernels grading starts: in a sandbox when there is one, always watched.
+
+:class:`GradingKernelManager` is jupyter_client's ``AsyncKernelManager`` with two changes:
+
+- with a :class:`~course_tools.classroom.sandbox.Sandbox`, the kernel's command is wrapped in
+  it, and kernel and grader talk over jupyter_client's ``ipc`` transport (Unix sockets in a
+  folder both sides see), since the sandbox has no network; interrupts are sent as messages
+  (``interrupt_mode = "message"``) so that no signal crosses into the sandbox, and what the
+  kernel writes to its standard output and error goes to :data:`KERNEL_LOG` in the student's
+  folder, where the disk limit counts it;
+- a :class:`Watchdog` thread adds up what everything the kernel started holds (resident
+  memory, processes, the student's files) and stops the kernel past its
+  :class:`~course_tools.classroom.sandbox.Limits`, saying why in :attr:`stopped`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Instance
+
+from course_tools.classroom.sandbox import NOBODY, Limits, Sandbox, format_size
+
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+POLL = 0.25  # seconds between two looks at the kernel's processes
+DISK_EVERY = 4  # polls between two measures of the student's folder
+KERNEL_LOG = "kernel.log"  # the sandboxed kernel's standard output and error
+
+
+def _parents() -> dict[int, int]:
+    """pid -> parent pid, for every process of this machine."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                    stat = handle.read()
+            except OSError:
+                continue
+            found[int(entry.name)] = int(stat[stat.rindex(b")") + 2 :].split()[1])
+    return found
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and every process descended from it."""
+    children: dict[int, list[int]] = {}
+    for child, parent in _parents().items():
+        children.setdefault(parent, []).append(child)
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo += children.get(current, [])
+    return tree
+
+
+def anonymous_memory(pid: int) -> int:
+    """Bytes of private memory ``pid`` holds in RAM (resident minus file-backed and shared)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            _, resident, shared, *_ = (int(field) for field in handle.read().split())
+    except (OSError, ValueError):
+        return 0
+    return (resident - shared) * PAGE
+
+
+def folder_size(folder: Path) -> int:
+    """Bytes of every file under ``folder`` (links not followed)."""
+    total, todo = 0, [str(folder)]
+    while todo:
+        try:
+            entries = list(os.scandir(todo.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    total += entry.stat(follow_symlinks=False).st_size
+            except OSError:
+                continue
+    return total
+
+
+class Watchdog(threading.Thread):
+    """Stops the process group of ``pid`` when what it holds passes ``limits``."""
+
+    def __init__(self, pid: int, limits: Limits, folders: list[Path], on_stop):
+        super().__init__(name=f"watchdog-{pid}", daemon=True)
+        self.pid, self.limits, self.folders, self.on_stop = pid, limits, folders, on_stop
+        self.done = threading.Event()
+        self.peak_memory = 0
+
+    def over_limit(self, tick: int) -> str | None:
+        """Why the sandbox must stop now, or None."""
+        tree = process_tree(self.pid)
+        memory = sum(anonymous_memory(pid) for pid in tree)
+        self.peak_memory = max(self.peak_memory, memory)
+        if len(tree) > self.limits.processes:
+            return f"it started more than {self.limits.processes} processes ({len(tree)})"
+        if memory > self.limits.memory:
+            return (f"it used more than {format_size(self.limits.memory)} of memory "
+                    f"({format_size(memory)})")
+        if self.folders and tick % DISK_EVERY == 0:
+            size = sum(folder_size(folder) for folder in self.folders)
+            if size > self.limits.disk:
+                return (f"its files took more than {format_size(self.limits.disk)} "
+                        f"({format_size(size)})")
+        return None
+
+    def run(self) -> None:
+        tick = 0
+        while not self.done.wait(POLL):
+            if not Path(f"/proc/{self.pid}").exists():
+                return
+            reason = self.over_limit(tick)
+            tick += 1
+            if reason:
+                self.on_stop(reason)
+                return
+
+
+class GradingKernelManager(AsyncKernelManager):
+    """A kernel for grading: wrapped in :attr:`sandbox` when set, watched by a :class:`Watchdog`."""
+
+    sandbox = Instance(Sandbox, allow_none=True, help="the sandbox kernels start in").tag(
+        config=True)
+    limits = Instance(Limits, args=(), help="what a kernel may use").tag(config=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.stopped: str | None = None  # why the watchdog stopped the kernel
+        self.watchdog: Watchdog | None = None
+        if self.sandbox is not None:
+            self.transport = "ipc"
+            self.ip = str(self.sandbox.sockets / "kernel")
+            self.connection_file = str(self.sandbox.sockets / "kernel.json")
+
+    @property
+    def kernel_spec(self):
+        spec = super().kernel_spec
+        if spec is not None and self.sandbox is not None:
+            spec.interrupt_mode = "message"  # no signal crosses into the sandbox
+        return spec
+
+    def write_connection_file(self, **kwargs) -> None:
+        super().write_connection_file(**kwargs)
+        if self.sandbox is not None and self.sandbox.as_root:  # readable by the kernel's user
+            os.chown(self.connection_file, NOBODY, NOBODY)
+
+    def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
+        command = super().format_kernel_cmd(extra_arguments)
+        if self.sandbox is None:
+            return command
+        return self.sandbox.command(command, dict(os.environ))
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kwargs) -> None:
+        if self.sandbox is None:
+            return await super()._async_launch_kernel(kernel_cmd, **kwargs)
+        with open(self.sandbox.folder / KERNEL_LOG, "ab") as log:
+            kwargs.update(stdout=log, stderr=log)
+            await super()._async_launch_kernel(kernel_cmd, **kwargs)
+
+    async def _async_post_start_kernel(self, **kwargs) -> None:
+        await super()._async_post_start_kernel(**kwargs)
+        process = getattr(self.provisioner, "process", None)
+        if process is not None:
+            folders = [] if self.sandbox is None else [self.sandbox.folder, self.sandbox.sockets]
+            self.watchdog = Watchdog(process.pid, self.limits, folders, self.stop)
+            self.watchdog.start()
+
+    def stop(self, reason: str) -> None:
+        """Kill the kernel and everything it started, and remember why."""
+        self.stopped = reason
+        process = getattr(self.provisioner, "process", None)
+        if process is None:
+            return
+        try:
+            os.killpg(os.getpgid(process.pid), signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            process.kill()
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        if self.watchdog is not None:
+            self.watchdog.done.set()
+        await super()._async_cleanup_resources(restart=restart)
