@@ -18,6 +18,8 @@ export PYTHONHASHSEED := 0
 
 SUBMISSIONS ?=
 TIMEOUT ?= 300
+SANDBOX ?= bubblewrap
+MEMORY ?= 4G
 COURSE ?= grading
 WORKERS ?=
 SHARD ?=
@@ -48,8 +50,9 @@ help:
 	@echo "make environment  write environment.yml (conda, Binder) from requirements.txt"
 	@echo "make student                 build the student edition in dist/student/ (nbgrader, in grading/)"
 	@echo "make grade SUBMISSIONS=dir   grade one folder per student with nbgrader into grading/ (gradebook,"
-	@echo "            feedback, exports/grades.csv); WORKERS=n (default: one per core), SHARD=K/N, TIMEOUT=s per cell,"
-	@echo "            REGRADE=1 grades again the hand-ins already graded unchanged"
+	@echo "            feedback, exports/grades.csv), each student's code in a bubblewrap sandbox; WORKERS=n"
+	@echo "            (default: one per core), SHARD=K/N, TIMEOUT=s per cell, MEMORY=4G per student,"
+	@echo "            REGRADE=1 grades again the hand-ins already graded unchanged, SANDBOX=none grades unconfined"
 	@echo "make merge-grades SHARDS='dir ...'  merge course folders graded with SHARD=K/N into grading/"
 	@echo "make grade-synthetic         grade a synthetic class of 24 students and check every score (WORKERS=n)"
 
@@ -81,9 +84,11 @@ test: unit-test notebook-test
 	MNIST_COURSE_PROFILE=quick $(BIN)/python -m course_tools.reporting.slides --profile quick
 	MNIST_COURSE_PROFILE=quick $(BIN)/python -m course_tools.reporting.pdf --profile quick
 
-# The browser test drives Debian's chromium: installed here when missing (needs apt-get).
+# The browser tests drive Debian's chromium, the grading tests start bubblewrap sandboxes:
+# both installed here when missing (needs apt-get).
 unit-test: $(STAMP)
-	.ci/install-chromium
+	.ci/install-debian chromium chromium "the browser tests"
+	.ci/install-debian bwrap bubblewrap "the grading sandbox"
 	MNIST_COURSE_PROFILE=quick $(BIN)/python -m pytest tests/
 
 notebook-test: $(STAMP)
@@ -103,14 +108,14 @@ student: $(STAMP)
 
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [WORKERS=n] [SHARD=K/N] [TIMEOUT=300] [COURSE=grading]"; exit 2; }
-	$(BIN)/python -m course_tools.classroom.grading $(SUBMISSIONS) --course $(COURSE) --timeout $(TIMEOUT) $(if $(WORKERS),--workers $(WORKERS)) $(if $(SHARD),--shard $(SHARD)) $(if $(REGRADE),--regrade)
+	$(BIN)/python -m course_tools.classroom.grading $(SUBMISSIONS) --course $(COURSE) --timeout $(TIMEOUT) --sandbox $(SANDBOX) --memory $(MEMORY) $(if $(WORKERS),--workers $(WORKERS)) $(if $(SHARD),--shard $(SHARD)) $(if $(REGRADE),--regrade)
 
 merge-grades: $(STAMP)
 	@test -n "$(SHARDS)" || { echo "usage: make merge-grades SHARDS='shard1 shard2 ...' [COURSE=grading]"; exit 2; }
 	$(BIN)/python -m course_tools.classroom.merge $(SHARDS) --course $(COURSE)
 
 grade-synthetic: $(STAMP)
-	$(BIN)/python -m course_tools.classroom.synthetic_class --timeout $(TIMEOUT) $(if $(WORKERS),--workers $(WORKERS))
+	$(BIN)/python -m course_tools.classroom.synthetic_class --timeout $(TIMEOUT) --sandbox $(SANDBOX) --memory $(MEMORY) $(if $(WORKERS),--workers $(WORKERS))
 
 bench: $(STAMP)
 	MNIST_COURSE_PROFILE=full $(BIN)/python -m course_tools.benchmark --seeds 3
@@ -121,7 +126,7 @@ html: $(STAMP)
 slides: $(STAMP)
 	$(BIN)/python -m course_tools.reporting.slides $(if $(PROFILE),--profile $(PROFILE))
 
-# Printed by Debian's chromium (.ci/install-chromium installs it; no browser is downloaded).
+# Printed by Debian's chromium (.ci/install-debian installs it; no browser is downloaded).
 pdf: $(STAMP)
 	$(BIN)/python -m course_tools.reporting.pdf $(if $(STUDENTS),--students $(STUDENTS),$(if $(PROFILE),--profile $(PROFILE)))
 

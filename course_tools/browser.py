@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's; .ci/install-chromium installs it
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; .ci/install-debian installs it
 CHROMIUM_ARGS = (
     "--no-sandbox",  # tests and CI run as root in containers
     "--disable-gpu",
@@ -33,7 +33,8 @@ def find_chromium(path: Path | None = None) -> Path:
     if not path.is_file():
         raise ChromiumNotFound(
             f"no Chromium at {path}: install Debian's chromium (`sudo apt-get install chromium`, "
-            "or .ci/install-chromium), or name another one with --chromium PATH"
+            "or .ci/install-debian chromium chromium browser), or name another one with "
+            "--chromium PATH"
         )
     return path
 

@@ -4,9 +4,8 @@
 :class:`~course_tools.classroom.kernels.GradingKernelManager` kernel, and adds what a hostile
 hand-in needs:
 
-- **output cap**: past ``output_limit`` bytes of what the kernel sends back, further output is
-  dropped (one line says so) and the running cell is interrupted; past four times the cap the
-  kernel is stopped;
+- **output cap**: past ``output_limit`` bytes of what the kernel sends back, the kernel is
+  stopped (one line in the cell's output says so) and further output dropped;
 - **a stopped kernel** (over its limits, killed, crashed) ends the notebook, not the grading:
   the cell that was running gets an error saying why, every later code cell an error saying it
   was not run, so nbgrader scores them 0 and goes on to the next notebook.
@@ -100,13 +99,12 @@ class GuardedExecute(Execute):
         return super().process_message(msg, cell, cell_index)
 
     def _over_limit(self, cell) -> None:
-        limit = format_size(self.output_limit)
-        if not self.capped:
-            self.capped = True
-            cell.outputs.append(new_output(
-                "stream", name="stderr",
-                text=f"[output stopped: this notebook sent more than {limit}; cell interrupted]\n"))
-            asyncio.ensure_future(ensure_async(self.km.interrupt_kernel()))
-        elif self.sent > 4 * self.output_limit and getattr(self.km, "stopped", None) is None:
-            if isinstance(self.km, GradingKernelManager):
-                self.km.stop(f"it kept printing after its output passed {limit}")
+        if self.capped:
+            return
+        self.capped = True
+        why = f"it sent more than {format_size(self.output_limit)} of output"
+        cell.outputs.append(new_output("stream", name="stderr", text=f"[stopped: {why}]\n"))
+        if isinstance(self.km, GradingKernelManager):
+            self.km.stop(why)
+        else:
+            asyncio.ensure_future(ensure_async(self.km.shutdown_kernel(now=True)))

@@ -26,7 +26,7 @@ NO_SANDBOX = (
 )
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
     """``text`` without terminal colours, its white space folded."""
     return " ".join(ANSI_ESCAPE.sub("", text).split())
 
@@ -42,8 +42,8 @@ def hidden_lines(cells, begin: str, end: str) -> set[str]:
                 inside = True
             elif end in line:
                 inside = False
-            elif inside and len(plain := _plain(line)) >= SHORTEST:
-                found.add(plain)
+            elif inside and len(text := plain(line)) >= SHORTEST:
+                found.add(text)
         inside = False
     return found
 
@@ -57,7 +57,7 @@ def _texts(output) -> list[str]:
 
 def shows(output, lines: set[str]) -> bool:
     """Whether an output shows one of ``lines``."""
-    text = _plain("\n".join(_texts(output)))
+    text = plain("\n".join(_texts(output)))
     return any(line in text for line in lines)
 
 

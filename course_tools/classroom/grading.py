@@ -46,6 +46,7 @@ from pathlib import Path
 
 from course_tools.classroom.course import DEFAULT_ROOT, DEFAULT_TIMEOUT, Course, CourseError
 from course_tools.classroom.export import export_grades
+from course_tools.classroom.integrity import fingerprint
 from course_tools.classroom.merge import graded_students, merge_students
 from course_tools.classroom.sandbox import (
     Limits,
@@ -134,19 +135,6 @@ def select_shard(hand_ins: Sequence[HandIn], index: int, count: int) -> list[Han
     of ``1/N`` ... ``N/N`` cover the class once."""
     ordered = sorted(hand_ins, key=lambda hand_in: hand_in.student)
     return ordered[index - 1 :: count]
-
-
-def fingerprint(folders: Iterable[Path], skip: Path | None = None) -> dict[str, tuple[int, int]]:
-    """Size and modification time of every file under ``folders`` (``skip`` left out)."""
-    state = {}
-    for folder in folders:
-        for path in Path(folder).rglob("*") if Path(folder).is_dir() else ():
-            if skip is not None and path.is_relative_to(skip):
-                continue
-            if path.is_file() and "__pycache__" not in path.parts:
-                stat = path.stat()
-                state[str(path)] = (stat.st_size, stat.st_mtime_ns)
-    return state
 
 
 @dataclass

@@ -23,7 +23,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Instance
 
-from course_tools.classroom.sandbox import NOBODY, Limits, Sandbox, format_size
+from course_tools.classroom.sandbox import Limits, Sandbox, format_size
 
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 POLL = 0.25  # seconds between two looks at the kernel's processes
@@ -151,7 +151,7 @@ class GradingKernelManager(AsyncKernelManager):
     def write_connection_file(self, **kwargs) -> None:
         super().write_connection_file(**kwargs)
         if self.sandbox is not None and self.sandbox.as_root:  # readable by the kernel's user
-            os.chown(self.connection_file, NOBODY, NOBODY)
+            os.chown(self.connection_file, *self.sandbox.user)
 
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         command = super().format_kernel_cmd(extra_arguments)

@@ -12,9 +12,10 @@ with: new mount, PID, network, IPC and UTS namespaces, in which the kernel sees
 - nothing else: not the gradebook or the course folder, not other students, not the
   repository, not the instructor's home folder, no network (only its own loopback).
 
-Started by root, the sandbox drops to the unprivileged user ``nobody`` (``setpriv``), so the
-kernel has no privilege on what it can see; started by another user, it runs in an
-unprivileged user namespace that it may not nest. ``prlimit`` caps what one process may
+Started by root, the sandbox drops to an unprivileged user of its own (``setpriv``; a user id
+no account has, one per grading worker, so that one student's processes never count against
+another's), so the kernel has no privilege on what it can see; started by another user, it
+runs in an unprivileged user namespace that it may not nest. ``prlimit`` caps what one process may
 hold (address space, tasks, file size); :mod:`~course_tools.classroom.sandboxed_kernel`
 watches the whole sandbox (memory, processes, disk) and stops it past :class:`Limits`.
 """
@@ -36,9 +37,9 @@ KiB, MiB, GiB = 1024, 1024**2, 1024**3
 SUBMISSION = PurePosixPath("/submission")  # the student's folder, inside the sandbox
 NOTEBOOKS = SUBMISSION / "notebooks"  # where the kernel starts: read-only
 OUTPUTS = SUBMISSION / "outputs"  # MNIST_COURSE_OUTPUT inside the sandbox: read-write
-NOBODY = 65534  # the unprivileged user a sandbox started by root runs as
-ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "passwd", "group", "nsswitch.conf",
-       "localtime", "fonts")
+FIRST_UID = 100_000  # a sandbox started by root runs as FIRST_UID + its grading worker's pid
+ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "nsswitch.conf", "localtime", "fonts")
+ACCOUNT = "student"  # the kernel's user name (its own /etc/passwd and /etc/group)
 INSTALL_HINT = (
     "install bubblewrap: sudo apt-get install bubblewrap (Debian, Ubuntu), "
     "sudo dnf install bubblewrap (Fedora), sudo pacman -S bubblewrap (Arch); "
@@ -138,6 +139,12 @@ class Sandbox:
     limits: Limits = field(default_factory=Limits)
     read_only: tuple[Path, ...] = ()  # default: python_paths(), helpers/, data/
     as_root: bool = field(default_factory=lambda: os.geteuid() == 0)
+    uid: int = field(default_factory=lambda: FIRST_UID + os.getpid())  # as root only
+
+    @property
+    def user(self) -> tuple[int, int]:
+        """The user and group ids the kernel runs as, seen from outside."""
+        return (self.uid, self.uid) if self.as_root else (os.getuid(), os.getgid())
 
     def visible(self) -> list[Path]:
         """The folders of this machine the kernel can read (at their own paths)."""
@@ -157,9 +164,12 @@ class Sandbox:
                 args += ["--symlink", os.readlink(target), f"/{name}"]
             elif target.is_dir():
                 args += ["--ro-bind", str(target), str(target)]
+        args += ["--perms", "0755", "--dir", "/etc"]
         for name in ETC:
             if Path("/etc", name).exists():
                 args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+        for name in ("passwd", "group"):  # its own: the machine's accounts are not its business
+            args += ["--ro-bind", str(self.folder / name), f"/etc/{name}"]
         args += ["--proc", "/proc", "--dev", "/dev", *self._tmpfs("/tmp"),
                  *self._tmpfs("/dev/shm")]
         mounts = [(path, PurePosixPath(path), "--ro-bind") for path in self.visible()]
@@ -183,6 +193,8 @@ class Sandbox:
         return {
             **kept,
             "HOME": "/tmp",
+            "USER": ACCOUNT,
+            "LOGNAME": ACCOUNT,
             "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
             "MNIST_COURSE_OUTPUT": str(OUTPUTS),
             "MPLCONFIGDIR": "/tmp/matplotlib",
@@ -201,8 +213,8 @@ class Sandbox:
         for name, value in sorted(self.environment(env or {}).items()):
             variables += ["--setenv", name, value]
         drop = []
-        if self.as_root:  # the kernel runs as nobody: no privilege on what it sees
-            drop = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+        if self.as_root:  # a user of its own: no privilege on what it sees
+            drop = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
                     "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
         limits = ["prlimit", f"--nproc={self.limits.tasks}", f"--data={self.limits.memory}",
                   f"--fsize={self.limits.file_size}", "--core=0", "--"]
@@ -210,13 +222,20 @@ class Sandbox:
                 "--", *drop, *limits, *argv]
 
     def prepare(self) -> None:
-        """Create the student's folders and the sockets folder; what the kernel writes to is
-        owned by the user it runs as."""
+        """Create the student's folders, the sockets folder and the kernel's own account
+        files; what the kernel writes to is owned by the user it runs as."""
         for folder, writable in ((self.folder, False), (self.folder / "notebooks", False),
                                  (self.folder / "outputs", True), (self.sockets, True)):
             folder.mkdir(parents=True, exist_ok=True)
             if writable and self.as_root:
-                os.chown(folder, NOBODY, NOBODY)
+                os.chown(folder, *self.user)
+        uid, gid = self.user
+        (self.folder / "passwd").write_text(
+            f"root:x:0:0:root:/root:/usr/sbin/nologin\n{ACCOUNT}:x:{uid}:{gid}:{ACCOUNT}:/tmp:"
+            "/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+            encoding="utf-8")
+        (self.folder / "group").write_text(
+            f"root:x:0:\n{ACCOUNT}:x:{gid}:\nnogroup:x:65534:\n", encoding="utf-8")
 
 
 def probe(bwrap: str | None = None, scratch: Path | None = None) -> Sandbox:

@@ -18,6 +18,7 @@ import pytest
 from course_tools.classroom import grading
 from course_tools.classroom.course import Course
 from course_tools.classroom.export import TOTAL_COLUMNS, export_grades
+from course_tools.classroom.integrity import fingerprint
 from course_tools.classroom.merge import merge_course
 from course_tools.classroom.workspace import GradingOptions, Outcome
 from helpers.settings import PROFILES
@@ -58,7 +59,8 @@ for top in ("/", os.path.expanduser("~")):
         subfolders[:] = [name for name in subfolders if os.path.join(folder, name) not in
                          ("/proc", "/sys", "/dev", "/usr")]
         found += [os.path.join(folder, name) for name in files if name.endswith(".db") or (
-            name[:2].isdigit() and name.endswith(".ipynb") and not folder.startswith("/submission"))]
+            name[:2].isdigit() and name.endswith(".ipynb")
+            and not folder.startswith("/submission"))]
 changed, notebooks = [], [path for path in found if path.endswith(".ipynb")]
 for path in found:
     try:
@@ -223,7 +225,7 @@ def test_the_class_is_graded_in_sandboxes_and_says_so(graded):
     run, lines, _ = graded
     assert any(line.startswith("Students' code runs in: bubblewrap") for line in lines)
     assert not any("WITHOUT a sandbox" in line for line in lines)
-    for student, row in rows(run.export).items():
+    for row in rows(run.export).values():
         assert row["sandbox"].startswith("bubblewrap ") and "memory 4 GiB" in row["sandbox"]
     feedback = (run.course.feedback_dir("reference") / "01_normalise.html").read_text()
     assert "Graded without a sandbox" not in feedback
@@ -400,11 +402,11 @@ def test_shards_cover_the_class_once():
 def test_fingerprint_sees_changes_and_skips_the_course(tmp_path):
     (tmp_path / "a.txt").write_text("1")
     (tmp_path / "course").mkdir()
-    before = grading.fingerprint([tmp_path], skip=tmp_path / "course")
+    before = fingerprint([tmp_path], skip=tmp_path / "course")
     (tmp_path / "course" / "b.txt").write_text("2")
-    assert grading.fingerprint([tmp_path], skip=tmp_path / "course") == before
+    assert fingerprint([tmp_path], skip=tmp_path / "course") == before
     (tmp_path / "a.txt").write_text("changed")
-    assert grading.fingerprint([tmp_path], skip=tmp_path / "course") != before
+    assert fingerprint([tmp_path], skip=tmp_path / "course") != before
 
 
 def test_a_student_nbgrader_recorded_nothing_for_is_reported(tmp_path):

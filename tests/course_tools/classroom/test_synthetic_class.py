@@ -5,42 +5,58 @@ import csv
 import nbformat
 import pytest
 
+from course_tools.classroom import hostile_students
 from course_tools.classroom import synthetic_class as synthetic
+from course_tools.classroom import synthetic_students as students
 from helpers.settings import REPO_ROOT
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
 
 
-def test_the_class_has_24_students_and_every_edit_still_applies():
-    assert len(synthetic.STUDENTS) == 24
-    assert len({student.name for student in synthetic.STUDENTS}) == 24
-    assert [path.stem for path in sorted(NOTEBOOKS.glob("0*.ipynb"))] == list(synthetic.NOTEBOOKS)
-    for student in synthetic.STUDENTS:
+def test_the_class_has_34_students_and_every_edit_still_applies():
+    everyone = synthetic.students(hostile=True)
+    assert len(synthetic.students(hostile=False)) == 24 and len(everyone) == 34
+    assert len({student.name for student in everyone}) == 34
+    assert [path.stem for path in sorted(NOTEBOOKS.glob("0*.ipynb"))] == list(students.NOTEBOOKS)
+    for student in everyone:
         for edit in student.edits:
             nb = nbformat.read(NOTEBOOKS / f"{edit.notebook}.ipynb", as_version=4)
-            source = synthetic._cell(nb, edit.grade_id).source
-            assert edit.old == synthetic.ALL or edit.old in source, (student.name, edit)
+            source = students._cell(nb, edit.grade_id).source
+            assert edit.old == students.ALL or edit.old in source, (student.name, edit)
+
+
+def test_the_cheaters_hand_in_01_with_their_attack_and_the_port_filled_in(tmp_path):
+    cheaters = {student.name: student for student in hostile_students.STUDENTS}
+    for student in cheaters.values():
+        students.hand_in(student, NOTEBOOKS, NOTEBOOKS, tmp_path, {"{port}": "4242"})
+        assert [p.name for p in (tmp_path / student.name).iterdir()] == ["01_explore.ipynb"]
+    nb = nbformat.read(tmp_path / "opens_the_network" / "01_explore.ipynb", as_version=4)
+    answer = students._cell(nb, "count_per_class").source
+    assert "np.bincount(labels, minlength=10)" in answer and "(host, 4242)" in answer
+    nb = nbformat.read(tmp_path / "patches_numpy" / "01_explore.ipynb", as_version=4)
+    answer = students._cell(nb, "count_per_class").source
+    assert "return np.bincount(labels)\n" in answer and "np.asarray = lambda" in answer
 
 
 def test_hand_in_writes_the_student_folder(tmp_path):
-    students = {student.name: student for student in synthetic.STUDENTS}
+    by_name = {student.name: student for student in students.STUDENTS}
     for name in ("not_a_notebook", "delegates_backward", "full_marks_b", "full_marks_c",
                  "only_01_to_03", "deleted_a_test"):
-        synthetic.hand_in(students[name], NOTEBOOKS, NOTEBOOKS, tmp_path)
+        students.hand_in(by_name[name], NOTEBOOKS, NOTEBOOKS, tmp_path)
     assert "sorry" in (tmp_path / "not_a_notebook" / "02_preprocess.ipynb").read_text()
     nb = nbformat.read(tmp_path / "delegates_backward" / "06_improve.ipynb", as_version=4)
-    assert "return numpy_mlp.backward(" in synthetic._cell(nb, "mlp_backward").source
+    assert "return numpy_mlp.backward(" in students._cell(nb, "mlp_backward").source
     assert (tmp_path / "full_marks_b" / "notebooks" / "08_deploy.ipynb").is_file()
     assert (tmp_path / "full_marks_c" / "timestamp.txt").read_text().startswith("2030")
     assert sorted(p.stem for p in (tmp_path / "only_01_to_03").iterdir()) == [
         "01_explore", "02_preprocess", "03_cnn"]
     nb = nbformat.read(tmp_path / "deleted_a_test" / "04_train.ipynb", as_version=4)
     with pytest.raises(KeyError, match="test_best_epoch"):
-        synthetic._cell(nb, "test_best_epoch")
-    broken = synthetic.Student("x", "", edits=(synthetic.Edit("01_explore", "count_per_class",
-                                                              "no such text", ""),))
+        students._cell(nb, "test_best_epoch")
+    broken = students.Student("x", "", edits=(students.Edit("01_explore", "count_per_class",
+                                                            "no such text", ""),))
     with pytest.raises(ValueError, match="no such text"):
-        synthetic.hand_in(broken, NOTEBOOKS, NOTEBOOKS, tmp_path)
+        students.hand_in(broken, NOTEBOOKS, NOTEBOOKS, tmp_path)
 
 
 def write_export(path, rows):

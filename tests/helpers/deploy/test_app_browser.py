@@ -7,7 +7,7 @@ must hold the new digit's ink only: nothing left from the digit before. Clicks a
 mouse; strokes are too for two digits, pointer events dispatched in the page for the others
 (see DRAWN_WITH_THE_MOUSE).
 
-The browser is the system's chromium (``.ci/install-chromium`` installs it; `make unit-test`
+The browser is the system's chromium (``.ci/install-debian`` installs it; `make unit-test`
 runs that script first), never a browser downloaded by `playwright install`. The ten answers
 are saved side by side in scratch/test-artefacts/app_digits.png, the page in app.png.
 """
