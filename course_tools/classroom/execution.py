@@ -67,12 +67,15 @@ class GuardedExecute(Execute):
                 cell.outputs = [error(NOT_RUN, why)]
             return cell, self.resources
         try:
-            return super().preprocess_cell(cell, resources, index)
+            super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             self.stopped = getattr(self.km, "stopped", None) or self._death()
+        else:  # stopped while this cell's last output came in
+            self.stopped = getattr(self.km, "stopped", None)
+        if self.stopped is not None:
             self.log.warning("kernel stopped: %s", self.stopped)
             cell.outputs.append(error(STOPPED, f"the kernel was stopped: {self.stopped}"))
-            return cell, self.resources
+        return cell, self.resources
 
     def _death(self) -> str:
         """Why the kernel died, as far as its exit status tells (a sandbox reports a signal as

@@ -3,9 +3,11 @@
 nbgrader's feedback is the autograded notebook as HTML, and nbgrader shows the hidden tests
 there on purpose (nbgrader issue #917). Here they stay hidden: :class:`HideHiddenTests`, a step
 of nbgrader's ``generate_feedback``, removes the hidden-test regions of the test cells (nbgrader's
-own ``ClearHiddenTests``) and then every output that shows one of their lines — a failed hidden
-test's traceback quotes its code, and a student's code can print what the kernel ran. An error
-keeps its name and message; its traceback is cut. :class:`GradedWithoutSandbox` opens each
+own ``ClearHiddenTests``) and then every output that shows one of their lines, or
+:data:`RUN` characters of one in a row — a failed hidden test's traceback quotes its code, and
+a student's code can print what the kernel ran. An error keeps its name and message; its
+traceback is cut. What a student's code prints in another form (reversed, encoded) gets past
+a reading of the text. :class:`GradedWithoutSandbox` opens each
 feedback file with a note when the kernels ran without a sandbox (``SANDBOX=none``).
 """
 
@@ -19,6 +21,7 @@ from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 SHORTEST = 12  # characters: a shorter hidden line ("pass", "x = 1") is not searched for
+RUN = 40  # characters of a longer hidden line that give it away
 REMOVED = "[output removed from the feedback: it showed the hidden tests]\n"
 NO_SANDBOX = (
     "**Graded without a sandbox.** This notebook ran with the grader's rights (`SANDBOX=none`): "
@@ -55,10 +58,16 @@ def _texts(output) -> list[str]:
     return [text if isinstance(text, str) else "".join(text) for text in texts]
 
 
+def _pieces(lines: set[str]) -> set[str]:
+    """Each line, and every run of :data:`RUN` characters of the longer ones."""
+    return {line[start:start + RUN] for line in lines
+            for start in range(max(1, len(line) - RUN + 1))}
+
+
 def shows(output, lines: set[str]) -> bool:
-    """Whether an output shows one of ``lines``."""
+    """Whether an output shows one of ``lines``, or a run of :data:`RUN` characters of one."""
     text = plain("\n".join(_texts(output)))
-    return any(line in text for line in lines)
+    return any(piece in text for piece in _pieces(lines))
 
 
 def hide(output, lines: set[str]):

@@ -18,7 +18,6 @@ import pytest
 from course_tools.classroom import grading
 from course_tools.classroom.course import Course
 from course_tools.classroom.export import TOTAL_COLUMNS, export_grades
-from course_tools.classroom.integrity import fingerprint
 from course_tools.classroom.merge import merge_course
 from course_tools.classroom.workspace import GradingOptions, Outcome
 from helpers.settings import PROFILES
@@ -399,18 +398,25 @@ def test_shards_cover_the_class_once():
     assert grading.parse_shard("2/8") == (2, 8)
 
 
-def test_fingerprint_sees_changes_and_skips_the_course(tmp_path):
-    (tmp_path / "a.txt").write_text("1")
-    (tmp_path / "course").mkdir()
-    before = fingerprint([tmp_path], skip=tmp_path / "course")
-    (tmp_path / "course" / "b.txt").write_text("2")
-    assert fingerprint([tmp_path], skip=tmp_path / "course") == before
-    (tmp_path / "a.txt").write_text("changed")
-    assert fingerprint([tmp_path], skip=tmp_path / "course") != before
-
-
 def test_a_student_nbgrader_recorded_nothing_for_is_reported(tmp_path):
     outcome = Outcome("ann", tmp_path / "gone")
     grading._merge(outcome, Course(tmp_path / "course"))
     assert outcome.failed == "nothing recorded in the gradebook"
     assert outcome.notes == ["not in the gradebook: grade again once the cause is fixed"]
+
+
+def test_without_a_sandbox_the_output_the_csv_and_the_feedback_say_so(graded, new_course,
+                                                                        tmp_path):
+    _, _, root = graded
+    shutil.copytree(root / "pristine" / "one_wrong", tmp_path / "class" / "one_wrong")
+    course = new_course(tmp_path / "course")
+    lines = []
+    run = grading.grade_class(tmp_path / "class", course=course, source=SOURCE, workers=1,
+                              options=GradingOptions(timeout=TIMEOUT), protected=[],
+                              log=lines.append)
+    assert lines[0] == grading.NO_SANDBOX_WARNING and run.warnings == [
+        grading.NO_SANDBOX_WARNING]
+    assert rows(run.export)["one_wrong"]["sandbox"] == "no sandbox (SANDBOX=none)"
+    for page in course.feedback_dir("one_wrong").glob("*.html"):
+        assert "Graded without a sandbox" in page.read_text()
+    assert rows(run.export)["one_wrong"]["score"] == "6"  # graded all the same

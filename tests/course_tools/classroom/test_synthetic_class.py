@@ -35,7 +35,7 @@ def test_the_cheaters_hand_in_01_with_their_attack_and_the_port_filled_in(tmp_pa
     assert "np.bincount(labels, minlength=10)" in answer and "(host, 4242)" in answer
     nb = nbformat.read(tmp_path / "patches_numpy" / "01_explore.ipynb", as_version=4)
     answer = students._cell(nb, "count_per_class").source
-    assert "return np.bincount(labels)\n" in answer and "np.asarray = lambda" in answer
+    assert "return np.bincount(labels)\n" in answer and "np.asarray = padded" in answer
 
 
 def test_hand_in_writes_the_student_folder(tmp_path):

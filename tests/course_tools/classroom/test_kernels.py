@@ -1,0 +1,72 @@
+"""The watchdog's measures and its verdicts, on processes started here."""
+
+import os
+import subprocess
+import sys
+import time
+
+from course_tools.classroom.kernels import (
+    Watchdog,
+    anonymous_memory,
+    folder_size,
+    process_tree,
+)
+from course_tools.classroom.sandbox import Limits, MiB
+
+HOLD = ("import os, sys, time\nchunk = bytearray(int(sys.argv[1]) * 2**20)\n"
+        "for _ in range(int(sys.argv[2])):\n    if os.fork() == 0:\n        break\n"
+        "time.sleep(30)")
+
+
+def start(mebibytes: int, children: int) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-c", HOLD, str(mebibytes), str(children)],
+                               start_new_session=True)
+    time.sleep(1.5)
+    return process
+
+
+def test_the_tree_and_its_memory_are_measured():
+    process = start(64, 2)
+    try:
+        tree = process_tree(process.pid)
+        assert tree[0] == process.pid and len(tree) == 3
+        assert anonymous_memory(process.pid) >= 64 * MiB
+        assert anonymous_memory(-1) == 0  # gone: nothing
+    finally:
+        os.killpg(process.pid, 9)
+        process.wait()
+
+
+def test_the_folder_size_counts_every_file_below(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x").write_bytes(b"1" * 1000)
+    (tmp_path / "y").write_bytes(b"2" * 24)
+    (tmp_path / "link").symlink_to("/usr")  # not followed
+    assert folder_size(tmp_path) == 1024 and folder_size(tmp_path / "missing") == 0
+
+
+def test_each_limit_has_its_verdict(tmp_path):
+    process = start(64, 3)
+    (tmp_path / "big").write_bytes(b"0" * (2 * MiB))
+    try:
+        def verdict(**limits):
+            return Watchdog(process.pid, Limits(**limits), [tmp_path], None).over_limit(0)
+
+        assert verdict() is None
+        assert "more than 2 processes" in verdict(processes=2)
+        assert "more than 32 MiB of memory" in verdict(memory=32 * MiB)
+        assert "files took more than 1 MiB" in verdict(disk=MiB)
+    finally:
+        os.killpg(process.pid, 9)
+        process.wait()
+
+
+def test_the_watchdog_stops_what_passes_its_limit_and_says_why():
+    process = start(64, 0)
+    reasons = []
+    watchdog = Watchdog(process.pid, Limits(memory=16 * MiB), [],
+                        lambda why: (reasons.append(why), os.killpg(process.pid, 9)))
+    watchdog.start()
+    watchdog.join(timeout=10)
+    assert process.wait(timeout=10) == -9
+    assert reasons and "memory" in reasons[0] and watchdog.peak_memory >= 64 * MiB
