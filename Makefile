@@ -54,7 +54,8 @@ help:
 	@echo "            (default: one per core), SHARD=K/N, TIMEOUT=s per cell, MEMORY=4G per student,"
 	@echo "            REGRADE=1 grades again the hand-ins already graded unchanged, SANDBOX=none grades unconfined"
 	@echo "make merge-grades SHARDS='dir ...'  merge course folders graded with SHARD=K/N into grading/"
-	@echo "make grade-synthetic         grade a synthetic class of 24 students and check every score (WORKERS=n)"
+	@echo "make grade-synthetic         grade a synthetic class of 34 students, ten of them cheaters, and check every"
+	@echo "            score and that nothing outside their folders changed (WORKERS=n)"
 
 setup: $(STAMP)
 
