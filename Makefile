@@ -27,7 +27,7 @@ FROM ?=
 PROFILE ?=
 STUDENTS ?=
 
-.PHONY: help setup run test unit-test notebook-test lab app lint student grade merge-grades grade-synthetic bench html slides pdf clean-scratch
+.PHONY: help setup run test unit-test notebook-test lab app lint student grade merge-grades grade-synthetic bench site slides pdf clean-scratch
 
 help:
 	@echo "make run    execute every notebook in the full profile and regenerate reports/ and models/"
@@ -36,7 +36,7 @@ help:
 	@echo "make lab    open the course in JupyterLab"
 	@echo "make app    serve the drawing page on http://127.0.0.1:7860 (LAN=1 for other devices, MODEL=file.tflite)"
 	@echo "make bench  train the official Keras example and our improved CNN in turn, 3 seeds each (~21 min)"
-	@echo "make html   export the executed notebooks and the report to HTML in scratch/html/"
+	@echo "make site   the course as a website, from the notebooks as executed: scratch/site/html/index.html"
 	@echo "make slides the run's slide deck with speaker notes, opens offline: reports/slides/index.html"
 	@echo "            (PROFILE=quick: the quick run's, in scratch/quick/reports/slides/)"
 	@echo "make pdf    the report as one PDF: reports/REPORT.pdf (PROFILE=quick: scratch/quick/reports/);"
@@ -115,8 +115,8 @@ grade-synthetic: $(STAMP)
 bench: $(STAMP)
 	MNIST_COURSE_PROFILE=full $(BIN)/python -m course_tools.benchmark --seeds 3
 
-html: $(STAMP)
-	$(BIN)/python -m course_tools.reporting.html
+site: $(STAMP)
+	$(BIN)/python -m course_tools.site.build
 
 slides: $(STAMP)
 	$(BIN)/python -m course_tools.reporting.slides $(if $(PROFILE),--profile $(PROFILE))
