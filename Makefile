@@ -5,9 +5,11 @@
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Python 3.11.5 to 3.13 (TensorFlow 2.21 and the pins of requirements.txt): PYTHON=... to choose,
-# otherwise the first supported one on PATH.
-IS_SUPPORTED := import sys; sys.exit(not ((3, 11, 5) <= sys.version_info[:3] < (3, 14)))
+# The Pythons the course supports are pyproject.toml's requires-python (">=X.Y,<X.Z" clauses):
+# PYTHON=... to choose, otherwise the first supported one on PATH.
+REQUIRES_PYTHON := $(shell sed -n 's/^requires-python *= *"\(.*\)"/\1/p' pyproject.toml)
+IS_SUPPORTED := import sys; v = sys.version_info[:3]; n = lambda s: tuple(map(int, s.split("."))); \
+	sys.exit(not all(v >= n(c[2:]) if c[:2] == ">=" else v < n(c[1:]) for c in "$(REQUIRES_PYTHON)".split(",")))
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c '$(IS_SUPPORTED)' 2>/dev/null && { echo $$p; break; }; done)
 
@@ -59,9 +61,10 @@ setup: $(STAMP)
 # runs Jupyter instead of into the notebooks, whatever order a notebook imports things in.
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || { test -n "$(PYTHON)" && $(PYTHON) -c '$(IS_SUPPORTED)' 2>/dev/null; } || { \
-		echo "error: the course needs Python 3.11.5 to 3.13 (TensorFlow 2.21 has no wheel for 3.14;" \
-			"3.10 and 3.11.0-3.11.4 cannot install the pinned packages); $(if $(PYTHON),$(PYTHON) is not one,none is on PATH)." \
-			"Install one, or name it: make PYTHON=/path/to/python3.12 ..." >&2; exit 1; }
+		echo "error: the course needs Python $(REQUIRES_PYTHON) (requires-python in pyproject.toml);" \
+			"$(if $(PYTHON),$(PYTHON) is not one,none is on PATH). Install one, or name it: make PYTHON=/path/to/python3.12 ..." \
+			"On Debian 12 or Ubuntu 24.04: sudo apt-get install python3-venv; on Ubuntu 22.04:" \
+			"sudo apt-get install python3.11-venv, then make PYTHON=python3.11 ..." >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
