@@ -13,6 +13,13 @@ IS_SUPPORTED := import sys; v = sys.version_info[:3]; n = lambda s: tuple(map(in
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c '$(IS_SUPPORTED)' 2>/dev/null && { echo $$p; break; }; done)
 
+# As root (containers, cloud VMs, CI) Jupyter refuses to start without --allow-root.
+ALLOW_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root)
+SAY_ROOT = $(if $(ALLOW_ROOT),@echo "running as root (a container or a cloud VM?): JupyterLab starts with --allow-root")
+# The student's lab: student_lab/ (Jupyter config, put on JUPYTER_CONFIG_PATH) turns nbgrader's
+# instructor extensions off; make formgrader is the instructor's.
+STUDENT_LAB = JUPYTER_CONFIG_PATH="$(CURDIR)/student_lab$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))"
+
 export TF_CPP_MIN_LOG_LEVEL := 3
 # TensorFlow's faster oneDNN CPU kernels, also on CPUs where they are off by default (helpers/__init__.py)
 export TF_ENABLE_ONEDNN_OPTS ?= 1
@@ -29,13 +36,13 @@ FROM ?=
 PROFILE ?=
 STUDENTS ?=
 
-.PHONY: help setup run test unit-test notebook-test lab app lint student grade merge-grades grade-synthetic bench site slides pdf clean-scratch
+.PHONY: help setup run test unit-test notebook-test lab formgrader app lint student grade merge-grades grade-synthetic bench site slides pdf clean-scratch
 
 help:
 	@echo "make run    execute every notebook in the full profile and regenerate reports/ and models/"
 	@echo "            (FROM=06 resumes from notebook 06 after a failure)"
 	@echo "make test   unit tests + notebooks under nbval in the quick profile (what CI runs)"
-	@echo "make lab    open the course in JupyterLab"
+	@echo "make lab    open the course in JupyterLab (also as root, e.g. in a container)"
 	@echo "make app    serve the drawing page on http://127.0.0.1:7860 (LAN=1 for other devices, MODEL=file.tflite)"
 	@echo "make bench  train the official Keras example and our improved CNN in turn, 3 seeds each (~21 min)"
 	@echo "make site   the course as a website, from the notebooks as executed: scratch/site/html/index.html"
@@ -54,6 +61,7 @@ help:
 	@echo "            REGRADE=1 grades again the hand-ins already graded unchanged"
 	@echo "make merge-grades SHARDS='dir ...'  merge course folders graded with SHARD=K/N into grading/"
 	@echo "make grade-synthetic         grade a synthetic class of 24 students and check every score (WORKERS=n)"
+	@echo "make formgrader              JupyterLab with nbgrader's formgrader in the course folder (COURSE=grading)"
 
 setup: $(STAMP)
 
@@ -93,7 +101,15 @@ notebook-test: $(STAMP)
 	MNIST_COURSE_PROFILE=quick $(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(SAY_ROOT)
+	$(STUDENT_LAB) $(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
+
+# nbgrader's extensions on, formgrader reading the course folder's nbgrader_config.py.
+formgrader: $(STAMP)
+	@test -f $(COURSE)/nbgrader_config.py || { echo "error: $(COURSE)/ has no nbgrader_config.py:" \
+		"make student makes the course folder (COURSE=dir for another)" >&2; exit 2; }
+	$(SAY_ROOT)
+	cd $(COURSE) && $(abspath $(BIN))/jupyter lab $(ALLOW_ROOT)
 
 app: $(STAMP)
 	$(BIN)/python -m helpers.deploy.app $(if $(MODEL),--model $(MODEL)) $(if $(LAN),--lan)
