@@ -5,11 +5,20 @@
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Python 3.11.5 to 3.13 (TensorFlow 2.21 and the pins of requirements.txt): PYTHON=... to choose,
-# otherwise the first supported one on PATH.
-IS_SUPPORTED := import sys; sys.exit(not ((3, 11, 5) <= sys.version_info[:3] < (3, 14)))
+# The Pythons the course supports are pyproject.toml's requires-python (">=X.Y,<X.Z" clauses):
+# PYTHON=... to choose, otherwise the first supported one on PATH.
+REQUIRES_PYTHON := $(shell sed -n 's/^requires-python *= *"\(.*\)"/\1/p' pyproject.toml)
+IS_SUPPORTED := import sys; v = sys.version_info[:3]; n = lambda s: tuple(map(int, s.split("."))); \
+	sys.exit(not all(v >= n(c[2:]) if c[:2] == ">=" else v < n(c[1:]) for c in "$(REQUIRES_PYTHON)".split(",")))
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c '$(IS_SUPPORTED)' 2>/dev/null && { echo $$p; break; }; done)
+
+# As root (containers, cloud VMs, CI) Jupyter refuses to start without --allow-root.
+ALLOW_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root)
+SAY_ROOT = $(if $(ALLOW_ROOT),@echo "running as root (a container or a cloud VM?): JupyterLab starts with --allow-root")
+# The student's lab: student_lab/ (Jupyter config, put on JUPYTER_CONFIG_PATH) turns nbgrader's
+# instructor extensions off; make formgrader is the instructor's.
+STUDENT_LAB = JUPYTER_CONFIG_PATH="$(CURDIR)/student_lab$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))"
 
 export TF_CPP_MIN_LOG_LEVEL := 3
 # TensorFlow's faster oneDNN CPU kernels, also on CPUs where they are off by default (helpers/__init__.py)
@@ -29,16 +38,16 @@ FROM ?=
 PROFILE ?=
 STUDENTS ?=
 
-.PHONY: help setup run test unit-test notebook-test lab app lint student grade merge-grades grade-synthetic bench html slides pdf clean-scratch
+.PHONY: help setup run test unit-test notebook-test lab formgrader app lint student grade merge-grades grade-synthetic bench site slides pdf clean-scratch
 
 help:
 	@echo "make run    execute every notebook in the full profile and regenerate reports/ and models/"
 	@echo "            (FROM=06 resumes from notebook 06 after a failure)"
 	@echo "make test   unit tests + notebooks under nbval in the quick profile (what CI runs)"
-	@echo "make lab    open the course in JupyterLab"
+	@echo "make lab    open the course in JupyterLab (also as root, e.g. in a container)"
 	@echo "make app    serve the drawing page on http://127.0.0.1:7860 (LAN=1 for other devices, MODEL=file.tflite)"
 	@echo "make bench  train the official Keras example and our improved CNN in turn, 3 seeds each (~21 min)"
-	@echo "make html   export the executed notebooks and the report to HTML in scratch/html/"
+	@echo "make site   the course as a website, from the notebooks as executed: scratch/site/html/index.html"
 	@echo "make slides the run's slide deck with speaker notes, opens offline: reports/slides/index.html"
 	@echo "            (PROFILE=quick: the quick run's, in scratch/quick/reports/slides/)"
 	@echo "make pdf    the report as one PDF: reports/REPORT.pdf (PROFILE=quick: scratch/quick/reports/);"
@@ -56,6 +65,7 @@ help:
 	@echo "make merge-grades SHARDS='dir ...'  merge course folders graded with SHARD=K/N into grading/"
 	@echo "make grade-synthetic         grade a synthetic class of 34 students, ten of them cheaters, and check every"
 	@echo "            score and that nothing outside their folders changed (WORKERS=n)"
+	@echo "make formgrader              JupyterLab with nbgrader's formgrader in the course folder (COURSE=grading)"
 
 setup: $(STAMP)
 
@@ -63,9 +73,10 @@ setup: $(STAMP)
 # runs Jupyter instead of into the notebooks, whatever order a notebook imports things in.
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || { test -n "$(PYTHON)" && $(PYTHON) -c '$(IS_SUPPORTED)' 2>/dev/null; } || { \
-		echo "error: the course needs Python 3.11.5 to 3.13 (TensorFlow 2.21 has no wheel for 3.14;" \
-			"3.10 and 3.11.0-3.11.4 cannot install the pinned packages); $(if $(PYTHON),$(PYTHON) is not one,none is on PATH)." \
-			"Install one, or name it: make PYTHON=/path/to/python3.12 ..." >&2; exit 1; }
+		echo "error: the course needs Python $(REQUIRES_PYTHON) (requires-python in pyproject.toml);" \
+			"$(if $(PYTHON),$(PYTHON) is not one,none is on PATH). Install one, or name it: make PYTHON=/path/to/python3.12 ..." \
+			"On Debian 12 or Ubuntu 24.04: sudo apt-get install python3-venv; on Ubuntu 22.04:" \
+			"sudo apt-get install python3.11-venv, then make PYTHON=python3.11 ..." >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -96,7 +107,15 @@ notebook-test: $(STAMP)
 	MNIST_COURSE_PROFILE=quick $(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(SAY_ROOT)
+	$(STUDENT_LAB) $(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
+
+# nbgrader's extensions on, formgrader reading the course folder's nbgrader_config.py.
+formgrader: $(STAMP)
+	@test -f $(COURSE)/nbgrader_config.py || { echo "error: $(COURSE)/ has no nbgrader_config.py:" \
+		"make student makes the course folder (COURSE=dir for another)" >&2; exit 2; }
+	$(SAY_ROOT)
+	cd $(COURSE) && $(abspath $(BIN))/jupyter lab $(ALLOW_ROOT)
 
 app: $(STAMP)
 	$(BIN)/python -m helpers.deploy.app $(if $(MODEL),--model $(MODEL)) $(if $(LAN),--lan)
@@ -121,8 +140,8 @@ grade-synthetic: $(STAMP)
 bench: $(STAMP)
 	MNIST_COURSE_PROFILE=full $(BIN)/python -m course_tools.benchmark --seeds 3
 
-html: $(STAMP)
-	$(BIN)/python -m course_tools.reporting.html
+site: $(STAMP)
+	$(BIN)/python -m course_tools.site.build
 
 slides: $(STAMP)
 	$(BIN)/python -m course_tools.reporting.slides $(if $(PROFILE),--profile $(PROFILE))

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import keras
 
+from course_tools.reporting.report import BENCHMARK_NAME
 from helpers import models, recipes
 from helpers.evaluation import accuracy_and_loss
 from helpers.outputs import record_metrics
@@ -243,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"seed {seed} reference: {references[-1]}", flush=True)
         improved.append(run_improved(data, args.epochs or profile.max_epochs("improved_cnn"), seed))
         print(f"seed {seed} improved:  {improved[-1]}", flush=True)
-    path = profile.reports_dir / "benchmark.md"
+    path = profile.reports_dir / BENCHMARK_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
     numbers = summary(references, improved, seeds)
     markdown = render_markdown(references, improved, numbers, profile, len(data.train))

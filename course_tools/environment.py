@@ -27,7 +27,7 @@ from helpers.settings import REPO_ROOT
 REQUIREMENTS = REPO_ROOT / "requirements.txt"
 ENVIRONMENT = REPO_ROOT / "environment.yml"
 NAME = "mnist-course"
-# conda-forge's newest 3.11 (the pins need 3.11.5 or later): the Python requirements.txt was
+# conda-forge's newest 3.11: the Python requirements.txt was
 # resolved with and CI runs. A plain "python=X.Y" is also what Binder reads to pick its Python.
 PYTHON = "3.11"
 HEADER = """\

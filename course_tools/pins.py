@@ -42,8 +42,8 @@ from helpers.settings import REPO_ROOT
 
 REQUIREMENTS = REPO_ROOT / "requirements.txt"
 PYPROJECT = REPO_ROOT / "pyproject.toml"
-# Below, at and above the supported range: 3.11.4 and 3.11.5 bracket soupsieve's Requires-Python.
-PYTHONS = ("3.10", "3.11.4", "3.11.5", "3.12", "3.13", "3.14")
+# Below, at and above the supported range (3.11 is 3.11.0 to pip: the oldest 3.11).
+PYTHONS = ("3.10", "3.11", "3.12", "3.13", "3.14")
 MAX_ROUNDS = 8  # pip runs per target: the first, then one more per broken pin set aside
 
 # pip --platform does not widen manylinux_2_Y to older glibc versions: every tag a Linux with

@@ -11,11 +11,11 @@ replaced by ``# YOUR CODE HERE`` / ``raise NotImplementedError()``, hidden tests
 outputs cleared, cells locked) and records the assignment, its test cells and hidden tests in
 the course's gradebook, where ``make grade`` finds them (see
 :mod:`~course_tools.classroom.course`). The edition is that release plus what it needs to run on
-its own: ``helpers/`` whole (without caches), ``data/`` (the MNIST files),
-``requirements.txt``, ``environment.yml``, ``pyproject.toml``, the licence, and the student
-``README.md`` and ``Makefile`` written from the templates beside this module. Nothing of
-``course_tools`` goes in. After the build every text file of the edition is searched for the
-solution and hidden-test markers, and the build fails if one is left.
+its own: ``helpers/`` whole (without caches), ``data/`` (the MNIST files), ``student_lab/``
+(the lab's Jupyter config), ``requirements.txt``, ``environment.yml``, ``pyproject.toml``, the
+licence, and the student ``README.md`` and ``Makefile`` written from the templates beside this
+module. Nothing of ``course_tools`` goes in. After the build every text file of the edition is
+searched for the solution and hidden-test markers, and the build fails if one is left.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ TEXT_SUFFIXES = {".ipynb", ".py", ".md", ".txt", ".yml", ".yaml", ".toml", ".cfg
 
 # Copied next to the notebooks; course_tools stays behind.
 SUPPORT_FILES = ("requirements.txt", "environment.yml", "pyproject.toml", "LICENSE")
-SUPPORT_DIRS = ("helpers", "data")
+SUPPORT_DIRS = ("helpers", "data", "student_lab")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.py[cod]", ".ipynb_checkpoints", ".DS_Store")
 TEMPLATES = Path(__file__).resolve().parent
 STUDENT_FILES = {"README.md": "student_README.md", "Makefile": "student_Makefile"}

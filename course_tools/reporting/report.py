@@ -22,6 +22,7 @@ from course_tools.reporting.sections import SECTIONS
 from helpers.settings import PROFILES, REPO_ROOT, Profile, active_profile, relative_to_repo
 
 REPORT_NAME = "REPORT.md"
+BENCHMARK_NAME = "benchmark.md"  # written beside it by `make bench` (course_tools.benchmark)
 
 
 def render_report(profile: Profile) -> str:

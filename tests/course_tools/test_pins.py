@@ -6,6 +6,7 @@ on two wheels made in a temporary folder, to show that markers are judged for th
 
 import json
 import os
+import re
 import subprocess
 import zipfile
 
@@ -15,6 +16,7 @@ from packaging.specifiers import SpecifierSet
 
 from course_tools import pins
 from course_tools.pins import PLATFORMS, Resolution
+from helpers.settings import REPO_ROOT
 
 REQUIREMENTS = """\
 # Deep learning
@@ -292,8 +294,18 @@ def test_the_notes_say_each_reason_and_each_unpinned_package_once_with_where():
 
 def test_pyproject_supports_the_pythons_the_makefile_accepts():
     supported = pins.supported_pythons()
-    assert all(v in supported for v in ["3.11.5", "3.12.0", "3.13.9"])
-    assert not any(v in supported for v in ["3.10.14", "3.11.4", "3.14.0"])
+    assert all(v in supported for v in ["3.11.0", "3.11.2", "3.12.0", "3.13.9"])
+    assert not any(v in supported for v in ["3.10.14", "3.14.0"])
+
+
+@pytest.mark.parametrize("readme", ["README.md", "course_tools/classroom/student_README.md"])
+def test_the_readmes_state_the_range_of_requires_python(readme):
+    stated = re.search(r"Python (3\.\d+) to (3\.\d+)", (REPO_ROOT / readme).read_text())
+    assert stated, f"{readme} does not say which Pythons the course supports"
+    oldest, newest = (int(version.split(".")[1]) for version in stated.groups())
+    supported = pins.supported_pythons()
+    assert f"3.{oldest}.0" in supported and f"3.{newest}.99" in supported
+    assert f"3.{oldest - 1}.99" not in supported and f"3.{newest + 1}.0" not in supported
 
 
 @pytest.mark.parametrize(

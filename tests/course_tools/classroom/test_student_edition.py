@@ -107,7 +107,8 @@ def test_edition_carries_what_it_needs_to_run(edition):
     readme = (out / "README.md").read_text()
     assert "pip install -r requirements.txt" in readme and "YOUR CODE HERE" in readme
     makefile = (out / "Makefile").read_text()
-    assert "\n\t$(BIN)/jupyter lab notebooks/" in makefile  # recipes indented with tabs
+    assert "\n\t$(STUDENT_LAB) $(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/" in makefile  # tabs
+    assert (out / "student_lab" / "labconfig" / "page_config.json").is_file()
     if shutil.which("make"):
         dry = subprocess.run(
             ["make", "-n", "-C", str(out), "check"], capture_output=True, text=True, check=False
