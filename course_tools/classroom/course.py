@@ -151,8 +151,9 @@ class Course:
                  "c = get_config()  # noqa: F821"]
         for section, values in settings(timeout).items():
             lines += [f"c.{section}.{name} = {value!r}" for name, value in values.items()]
-        path = self.root / "nbgrader_config.py"
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        path, text = self.root / "nbgrader_config.py", "\n".join(lines) + "\n"
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:  # unchanged: untouched
+            path.write_text(text, encoding="utf-8")
         return path
 
     def api(self, timeout: int = DEFAULT_TIMEOUT):

@@ -5,7 +5,8 @@ there on purpose (nbgrader issue #917). Here they stay hidden: :class:`HideHidde
 of nbgrader's ``generate_feedback``, removes the hidden-test regions of the test cells (nbgrader's
 own ``ClearHiddenTests``) and then every output that shows one of their lines, or
 :data:`RUN` characters of one in a row — a failed hidden test's traceback quotes its code, and
-a student's code can print what the kernel ran. An error keeps its name and message; its
+a student's code can print what the kernel ran; text the notebook also shows outside the
+hidden regions is not a secret. An error keeps its name and message; its
 traceback is cut. What a student's code prints in another form (reversed, encoded) gets past
 a reading of the text. :class:`GradedWithoutSandbox` opens each
 feedback file with a note when the kernels ran without a sandbox (``SANDBOX=none``).
@@ -34,21 +35,33 @@ def plain(text: str) -> str:
     return " ".join(ANSI_ESCAPE.sub("", text).split())
 
 
+def _regions(cells, begin: str, end: str) -> tuple[list[str], list[str]]:
+    """The lines inside the hidden-test regions of the test cells, and all other lines."""
+    hidden, visible = [], []
+    for cell in cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if nbgrader_utils.is_grade(cell) and begin in line:
+                inside = True
+            elif inside and end in line:
+                inside = False
+            else:
+                (hidden if inside else visible).append(plain(line))
+    return hidden, visible
+
+
 def hidden_lines(cells, begin: str, end: str) -> set[str]:
     """The lines of the hidden-test regions of the test cells, folded, long enough to search."""
-    found, inside = set(), False
-    for cell in cells:
-        if not nbgrader_utils.is_grade(cell):
-            continue
-        for line in cell.source.splitlines():
-            if begin in line:
-                inside = True
-            elif end in line:
-                inside = False
-            elif inside and len(text := plain(line)) >= SHORTEST:
-                found.add(text)
-        inside = False
-    return found
+    hidden, _ = _regions(cells, begin, end)
+    return {line for line in hidden if len(line) >= SHORTEST}
+
+
+def hidden_pieces(cells, begin: str, end: str) -> set[str]:
+    """What gives a hidden test away: each of its long lines and every run of :data:`RUN`
+    characters of one, unless the notebook shows the same text outside the hidden regions."""
+    _, visible = _regions(cells, begin, end)
+    shown = "\n".join(visible)
+    return {piece for piece in _pieces(hidden_lines(cells, begin, end)) if piece not in shown}
 
 
 def _texts(output) -> list[str]:
@@ -64,17 +77,17 @@ def _pieces(lines: set[str]) -> set[str]:
             for start in range(max(1, len(line) - RUN + 1))}
 
 
-def shows(output, lines: set[str]) -> bool:
-    """Whether an output shows one of ``lines``, or a run of :data:`RUN` characters of one."""
+def shows(output, pieces: set[str]) -> bool:
+    """Whether an output shows one of ``pieces`` (see :func:`hidden_pieces`)."""
     text = plain("\n".join(_texts(output)))
-    return any(piece in text for piece in _pieces(lines))
+    return any(piece in text for piece in pieces)
 
 
-def hide(output, lines: set[str]):
-    """``output`` without what it shows of ``lines``: an error keeps its name (and message,
-    unless that shows them), anything else is replaced by a note."""
+def hide(output, pieces: set[str]):
+    """``output`` without what it shows of ``pieces``: an error keeps its name (and message,
+    unless that shows one), anything else is replaced by a note."""
     if output.output_type == "error":
-        evalue = "" if shows({"evalue": output.evalue}, lines) else output.evalue
+        evalue = "" if shows({"evalue": output.evalue}, pieces) else output.evalue
         output.evalue = evalue
         output.traceback = [f"{output.ename}: {evalue}".rstrip(": ") + " (traceback hidden)"]
         return output
@@ -87,12 +100,12 @@ class HideHiddenTests(ClearHiddenTests):
     """nbgrader feedback step: hidden tests out of the test cells and out of every output."""
 
     def preprocess(self, nb, resources):
-        lines = hidden_lines(nb.cells, self.begin_test_delimeter, self.end_test_delimeter)
+        pieces = hidden_pieces(nb.cells, self.begin_test_delimeter, self.end_test_delimeter)
         nb, resources = super().preprocess(nb, resources)
         for cell in nb.cells:
             for index, output in enumerate(cell.get("outputs", [])):
-                if shows(output, lines):
-                    cell.outputs[index] = hide(output, lines)
+                if shows(output, pieces):
+                    cell.outputs[index] = hide(output, pieces)
         return nb, resources
 
     def preprocess_cell(self, cell, resources, cell_index):

@@ -22,21 +22,22 @@ from pathlib import Path
 
 import nbformat
 
-from course_tools.classroom.feedback import hidden_lines, plain
+from course_tools.classroom.feedback import hidden_pieces, plain
 
 TAG = re.compile(r"<[^>]+>")
 
 
 def fingerprint(folders: Iterable[Path], skip: Path | None = None) -> dict[str, tuple[int, int]]:
     """Size and modification time of every file under ``folders`` (a file may stand for a
-    folder; ``skip`` and ``__pycache__`` left out)."""
+    folder; ``skip``, ``.git`` and ``__pycache__`` left out: ``git status`` rewrites ``.git``'s
+    index, and the sandbox shows neither)."""
     state = {}
     for folder in map(Path, folders):
         paths = folder.rglob("*") if folder.is_dir() else [folder] if folder.exists() else []
         for path in paths:
             if skip is not None and path.is_relative_to(skip):
                 continue
-            if path.is_file() and "__pycache__" not in path.parts:
+            if path.is_file() and not {"__pycache__", ".git"} & set(path.parts):
                 stat = path.stat()
                 state[str(path)] = (stat.st_size, stat.st_mtime_ns)
     return state
@@ -100,13 +101,14 @@ class LoopbackListener:
 
 
 def hidden_tests_in_feedback(source_dir: Path, feedback_root: Path) -> list[str]:
-    """``<feedback file>: <hidden line>`` for every feedback page that shows a line of the
-    hidden tests of the instructor notebooks in ``source_dir`` (as text, tags removed)."""
+    """``<feedback file>: <piece>`` for every feedback page that shows a piece of a hidden test
+    of the instructor notebooks in ``source_dir`` (as text, tags removed; see
+    :func:`~course_tools.classroom.feedback.hidden_pieces`)."""
     found = []
     for notebook in sorted(Path(source_dir).glob("*.ipynb")):
         nb = nbformat.read(notebook, as_version=4)
-        lines = hidden_lines(nb.cells, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+        pieces = hidden_pieces(nb.cells, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
         for page in sorted(Path(feedback_root).rglob(f"{notebook.stem}.html")):
             text = plain(html.unescape(TAG.sub("", page.read_text(encoding="utf-8"))))
-            found += [f"{page}: {line}" for line in sorted(lines) if line in text][:1]
+            found += [f"{page}: {piece}" for piece in sorted(pieces) if piece in text][:1]
     return found

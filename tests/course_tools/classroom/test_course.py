@@ -1,5 +1,6 @@
 """The nbgrader course folder: its settings, and generate_assignment only when needed."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -43,6 +44,17 @@ def test_the_config_file_holds_the_same_settings(tmp_path):
     assert config == Config(course_module.settings(45))
     assert course.config(45).CourseDirectory.root == str(course.root)
     assert course.config(45).Execute.timeout == 45
+
+
+def test_the_config_file_is_rewritten_only_when_its_settings_change(tmp_path):
+    course = Course(tmp_path / "course")
+    course.root.mkdir()
+    path = course.write_config_file(timeout=45)
+    os.utime(path, ns=(0, 0))
+    course.write_config_file(timeout=45)
+    assert path.stat().st_mtime_ns == 0  # a grading run leaves the course's settings as they were
+    course.write_config_file(timeout=60)
+    assert "60" in path.read_text() and path.stat().st_mtime_ns > 0
 
 
 def test_prepare_generates_once_and_again_when_a_notebook_changes(tmp_path):

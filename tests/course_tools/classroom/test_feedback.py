@@ -9,6 +9,7 @@ from course_tools.classroom.feedback import (
     GradedWithoutSandbox,
     HideHiddenTests,
     hidden_lines,
+    hidden_pieces,
 )
 
 TEST = ("result = normalise([0, 255])\n"
@@ -64,3 +65,17 @@ def test_no_hidden_test_is_left_in_the_cells_or_their_outputs():
 def test_a_notebook_graded_without_a_sandbox_says_so_first():
     nb, _ = GradedWithoutSandbox().preprocess(notebook(), {})
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source == NO_SANDBOX
+
+
+def test_what_the_notebook_shows_outside_the_hidden_tests_is_no_secret():
+    visible = new_code_cell("for name in keras_models:\n    print(name)")
+    test = new_code_cell("### BEGIN HIDDEN TESTS\nfor name in keras_models:\n"
+                         "    assert name in table, 'every Keras model is in the table'\n"
+                         "### END HIDDEN TESTS", metadata=GRADE)
+    printed = new_code_cell("print(In)", outputs=[
+        new_output("stream", name="stdout", text="for name in keras_models:\n")])
+    pieces = hidden_pieces([visible, test], "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+    assert "for name in keras_models:" not in pieces
+    assert "assert name in table, 'every Keras model" in pieces  # 40 characters
+    nb, _ = HideHiddenTests().preprocess(new_notebook(cells=[visible, test, printed]), {})
+    assert nb.cells[2].outputs[0].text == "for name in keras_models:\n"  # kept

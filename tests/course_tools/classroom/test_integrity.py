@@ -26,6 +26,14 @@ def test_fingerprint_sees_changes_skips_a_folder_and_takes_files(tmp_path):
         str(tmp_path / "a.txt")]
 
 
+def test_fingerprint_leaves_git_out_which_git_status_rewrites(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "index").write_text("1")
+    before = fingerprint([tmp_path])
+    (tmp_path / ".git" / "index").write_text("refreshed by git status")
+    assert fingerprint([tmp_path]) == before == {}
+
+
 def test_the_home_canary_sees_a_change_and_a_new_file(tmp_path):
     with HomeCanary(tmp_path) as canary:
         assert canary.check() == []
@@ -61,6 +69,6 @@ def test_a_hidden_line_in_a_feedback_page_is_found(tmp_path):
                     '</span><span class="p">,</span> <span class="s1">&#39;the answer&#39;'
                     '</span></pre>')
     (found,) = hidden_tests_in_feedback(tmp_path / "source", tmp_path / "feedback")
-    assert found.endswith("assert secret_answer() == 42, 'the answer'")
+    assert found.startswith(str(page)) and "secret_answer() == 42, 'the answe" in found
     page.write_text("<p>nothing to see</p>")
     assert hidden_tests_in_feedback(tmp_path / "source", tmp_path / "feedback") == []
