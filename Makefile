@@ -21,7 +21,7 @@ SAY_ROOT = $(if $(ALLOW_ROOT),@echo "running as root (a container or a cloud VM?
 STUDENT_LAB = JUPYTER_CONFIG_PATH="$(CURDIR)/student_lab$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))"
 
 export TF_CPP_MIN_LOG_LEVEL := 3
-# TensorFlow's faster oneDNN CPU kernels, also on CPUs where they are off by default (helpers/__init__.py)
+# TensorFlow's oneDNN CPU kernels on (why: ONEDNN_ENV_VAR in helpers/__init__.py)
 export TF_ENABLE_ONEDNN_OPTS ?= 1
 export PYTHONHASHSEED := 0
 

@@ -1,5 +1,6 @@
-"""Scores of a classifier (notebook 05): accuracy and loss, confusion matrix, per-class scores,
-mistakes, calibration, and the record of a final model that ``reports/metrics.json`` keeps.
+"""Scores of a classifier (notebook 05): accuracy and loss, per-class scores, mistakes,
+calibration (the confusion matrix is its exercise), and the record of a final model that
+``reports/metrics.json`` keeps.
 
 Inputs are integer labels ``y_true`` and ``y_pred`` shaped (N,), or ``probabilities`` shaped
 (N, classes) whose rows are softmax outputs; the predicted label is the most probable class
@@ -8,7 +9,6 @@ and the confidence is its probability.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import precision_recall_fscore_support
 
-from helpers import numpy_mlp
 from helpers.data import NUM_CLASSES
 
 
@@ -62,15 +61,6 @@ def _as_confusion_matrix(cm) -> np.ndarray:
     if np.any(cm < 0):
         raise ValueError("cm must hold non-negative counts")
     return cm
-
-
-def confusion_matrix(y_true, y_pred, num_classes: int = NUM_CLASSES) -> np.ndarray:
-    """Counts (num_classes, num_classes): ``cm[t, p]`` samples of true class t predicted as p."""
-    y_true = _as_labels(y_true, "y_true", num_classes)
-    y_pred = _as_labels(y_pred, "y_pred", num_classes)
-    _check_same_length(y_true, y_pred, "y_pred")
-    cells = np.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes)
-    return cells.reshape(num_classes, num_classes)
 
 
 def row_normalise(cm) -> np.ndarray:
@@ -178,7 +168,7 @@ def calibration_bins(y_true, probabilities, n_bins: int = 10) -> CalibrationBins
     correct = probabilities.argmax(axis=1) == y_true
     edges = np.linspace(0.0, 1.0, n_bins + 1)
     bin_of = np.searchsorted(edges[1:-1], confidence, side="left")
-    count = np.bincount(bin_of, minlength=n_bins)
+    count = np.histogram(bin_of, bins=np.arange(n_bins + 1))[0]
     filled = count > 0
 
     def mean_per_bin(values: np.ndarray) -> np.ndarray:
@@ -203,10 +193,11 @@ def accuracy_and_loss(labels: np.ndarray, probabilities: np.ndarray) -> tuple[fl
     return accuracy, float(-np.mean(np.log(true_class)))
 
 
-def _record(
+def final_record(
     labels, probabilities, *, params, macs, epochs, best_epoch, seconds, model_path
 ) -> dict:
-    """The metrics-file fields every final model has, from its test predictions and costs."""
+    """The metrics-file fields every final model has, from its test predictions and costs
+    (:func:`model_record` fills them in for a Keras model)."""
     accuracy, loss = accuracy_and_loss(labels, probabilities)
     record = {
         "test_accuracy": round(accuracy, 6),
@@ -237,7 +228,7 @@ def model_record(
     """
     from helpers.architecture import total_multiply_accumulates  # needs Keras: imported here
 
-    return _record(
+    return final_record(
         labels,
         probabilities,
         params=model.count_params(),
@@ -245,26 +236,6 @@ def model_record(
         epochs=training.epochs,
         best_epoch=training.best_epoch,
         seconds=training.train_seconds,
-        model_path=model_path,
-    )
-
-
-def numpy_mlp_record(
-    params: dict, history: dict, labels: np.ndarray, probabilities: np.ndarray, model_path: Path
-) -> dict:
-    """:func:`model_record` for the NumPy MLP: its history has no checkpoint, the last epoch
-    is the model, and its file is the ``.npz`` of its parameters."""
-    if not history.get("seconds"):
-        raise ValueError("history has no epoch times: pass the history train_mlp returned")
-    epochs = len(history["seconds"])
-    return _record(
-        labels,
-        probabilities,
-        params=numpy_mlp.count_params(params),
-        macs=numpy_mlp.multiply_accumulates(params),
-        epochs=epochs,
-        best_epoch=epochs,
-        seconds=float(sum(history["seconds"])),
         model_path=model_path,
     )
 
@@ -279,7 +250,7 @@ def ensemble_record(
     if len(member_trainings) < 2:
         raise ValueError("an ensemble record needs the training results of its members")
     epochs = member_trainings[0].epochs
-    return _record(
+    return final_record(
         labels,
         probabilities,
         params=model.count_params(),
@@ -289,14 +260,3 @@ def ensemble_record(
         seconds=sum(result.train_seconds for result in member_trainings),
         model_path=model_path,
     )
-
-
-def seconds_per_prediction(model, images, *, batch_size: int = 500) -> float:
-    """Wall time of one image's forward pass in inference mode, from predicting ``images``
-    in batches (after a warm-up batch that builds the graph)."""
-    if len(images) == 0:
-        raise ValueError("need at least one image to time a prediction")
-    model.predict(images[:batch_size], batch_size=batch_size, verbose=0)
-    started = time.perf_counter()
-    model.predict(images, batch_size=batch_size, verbose=0)
-    return (time.perf_counter() - started) / len(images)

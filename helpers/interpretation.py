@@ -1,9 +1,9 @@
-"""Looking inside a trained CNN (notebook 07): filters, feature maps, saliency, Grad-CAM,
-robustness.
+"""Looking inside a trained CNN (notebook 07): filters, where to read feature maps, Grad-CAM,
+robustness (feature maps and saliency maps are its exercises).
 
 Every function computes NumPy arrays and draws nothing. Models are Keras 3 Functional or
 Sequential models for 28x28x1 images in [0, 1] whose last layer is ``Dense(10)`` (softmax);
-saliency and Grad-CAM differentiate that layer's pre-softmax score (logit), computed by
+Grad-CAM differentiates that layer's pre-softmax score (logit), computed by
 applying its kernel and bias to the features it receives. A Conv2D layer's feature map is read
 where the next layer sees it: after the BatchNormalization and activation layers that directly
 follow it, if any (conv -> batch norm -> ReLU stacks); a convolution with a built-in activation
@@ -47,25 +47,6 @@ def first_layer_filters(model: keras.Model) -> np.ndarray:
     return np.transpose(kernel[:, :, 0, :], (2, 0, 1))
 
 
-def feature_maps(
-    model: keras.Model, images: np.ndarray, layer_names: Sequence[str] | None = None
-) -> dict[str, np.ndarray]:
-    """Activations (N, H, W, C) of the named Conv2D layers (default: all), in one forward pass.
-
-    Each map is read after the batch norm and activation that follow the layer, if any.
-    """
-    layer_names = _require_conv_layers(model) if layer_names is None else list(layer_names)
-    for name in layer_names:
-        _check_conv_layer(model, name)
-    inputs, outputs, _ = _trace(model)
-    tap = keras.Model(
-        inputs=inputs,
-        outputs={name: outputs[feature_map_layer(model, name)] for name in layer_names},
-    )
-    maps = tap(_as_batch(images), training=False)
-    return {name: keras.ops.convert_to_numpy(maps[name]) for name in layer_names}
-
-
 def penultimate_features(
     model: keras.Model, images: np.ndarray, batch_size: int = 256
 ) -> np.ndarray:
@@ -76,26 +57,6 @@ def penultimate_features(
     return extractor.predict(_as_batch(images), batch_size=batch_size, verbose=0)
 
 
-def saliency_map(
-    model: keras.Model, images: np.ndarray, class_index: int | Sequence[int] | None = None
-) -> np.ndarray:
-    """|d logit / d pixel| as (N, 28, 28), scaled to [0, 1] per image.
-
-    ``class_index``: one class for every image, one class per image, or None for the
-    predicted class of each image.
-    """
-    dense = _final_dense(model)
-    inputs, _, features = _trace(model)
-    extractor = keras.Model(inputs=inputs, outputs=features)
-    pixels = tf.convert_to_tensor(_as_batch(images))
-    with tf.GradientTape() as tape:
-        tape.watch(pixels)
-        logits = _logits(dense, extractor(pixels, training=False))
-        score = _class_scores(logits, class_index)
-    gradients = tape.gradient(score, pixels)
-    return _normalise_per_image(np.abs(gradients.numpy()[..., 0]))
-
-
 def grad_cam(
     model: keras.Model,
     images: np.ndarray,
@@ -104,11 +65,11 @@ def grad_cam(
 ) -> np.ndarray:
     """Grad-CAM heatmaps (N, 28, 28) in [0, 1] of a Conv2D layer (default: the last one).
 
-    Each channel of the layer's feature map (read as in :func:`feature_maps`) is weighted by
-    the spatial mean of the gradient of the class logit with respect to it; the ReLU of the
-    weighted sum is resized (bilinear) to 28x28 and scaled to a maximum of 1 per image (an
-    all-zero heatmap stays zero).
-    ``class_index`` works as in :func:`saliency_map`.
+    Each channel of the layer's feature map (read where :func:`feature_map_layer` says) is
+    weighted by the spatial mean of the gradient of the class logit with respect to it; the
+    ReLU of the weighted sum is resized (bilinear) to 28x28 and scaled to a maximum of 1 per
+    image (an all-zero heatmap stays zero). ``class_index``: one class for every image, one
+    class per image, or None for the predicted class of each image.
     """
     dense = _final_dense(model)
     layer_name = _require_conv_layers(model)[-1] if layer_name is None else layer_name

@@ -1,7 +1,9 @@
-"""Model builders (notebooks 03 and 06). Each returns a compiled Keras model for MNIST's
-28x28x1 images and 10 classes."""
+"""The models of notebook 06 (03's baseline is its exercise). Each builder returns a compiled
+Keras model for MNIST's 28x28x1 images and 10 classes."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import keras
 from keras import layers
@@ -12,34 +14,6 @@ from helpers.data import IMAGE_SHAPE, NUM_CLASSES
 # Batch norm's moving averages forget 10% per step rather than Keras' default 1%: they then
 # settle within a few dozen steps, so short runs (the quick profile) evaluate sensibly too.
 BN_MOMENTUM = 0.9
-
-
-def build_baseline_cnn(learning_rate: float = 1e-3) -> keras.Model:
-    """The baseline CNN of notebook 03: three 3x3 convolutions, two poolings, 93,322 weights.
-
-    Softmax outputs with categorical cross-entropy on one-hot labels, trained with Adam.
-    """
-    model = keras.Sequential(
-        [
-            keras.Input(shape=IMAGE_SHAPE),
-            layers.Conv2D(32, 3, activation="relu", name="conv1"),
-            layers.MaxPooling2D(2, name="pool1"),
-            layers.Conv2D(64, 3, activation="relu", name="conv2"),
-            layers.MaxPooling2D(2, name="pool2"),
-            layers.Conv2D(64, 3, activation="relu", name="conv3"),
-            layers.Flatten(name="flatten"),
-            layers.Dropout(0.5, name="dropout"),
-            layers.Dense(64, activation="relu", name="dense"),
-            layers.Dense(NUM_CLASSES, activation="softmax", name="softmax"),
-        ],
-        name="baseline_cnn",
-    )
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
 
 
 def build_keras_reference() -> keras.Model:
@@ -61,35 +35,18 @@ def build_keras_reference() -> keras.Model:
         ],
         name="keras_reference",
     )
-    return compile_for_classification(model, 1e-3)
+    return _compiled(model, 1e-3)
 
 
-def compile_for_classification(model: keras.Model, learning_rate) -> keras.Model:
-    """Compile as the baseline is: Adam, categorical cross-entropy, accuracy.
-
-    ``learning_rate`` may be a number or a schedule.
-    """
+def _compiled(model: keras.Model, learning_rate) -> keras.Model:
+    """``model`` ready to train on one-hot labels with Adam at ``learning_rate`` (a number or a
+    schedule), reporting its accuracy."""
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
+        loss=keras.losses.CategoricalCrossentropy(),
+        metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
     )
     return model
-
-
-def augmentation(rotation_degrees: float = 10, shift: float = 0.1, zoom: float = 0.1):
-    """Random small rotations, shifts and zooms; active in training only.
-
-    No flips and no large rotations: a mirrored 2 or a 6 turned upside down is another digit.
-    """
-    return keras.Sequential(
-        [
-            layers.RandomRotation(rotation_degrees / 360, fill_mode="constant"),
-            layers.RandomTranslation(shift, shift, fill_mode="constant"),
-            layers.RandomZoom(zoom, fill_mode="constant"),
-        ],
-        name="augmentation",
-    )
 
 
 def build_keras_mlp(hidden: int = 256, learning_rate: float = 1e-3) -> keras.Model:
@@ -106,7 +63,7 @@ def build_keras_mlp(hidden: int = 256, learning_rate: float = 1e-3) -> keras.Mod
         ],
         name="keras_mlp",
     )
-    return compile_for_classification(model, learning_rate)
+    return _compiled(model, learning_rate)
 
 
 def _conv_bn_relu(x, filters: int, name: str, strides: int = 1, l2: float = 0.0):
@@ -129,7 +86,7 @@ IMPROVED_STAGES = ((16, 1), (32, 2), (64, 2))
 def build_improved_cnn(
     learning_rate=1e-3,
     *,
-    augment: bool = True,
+    augmentation: Callable[[], keras.Layer] | None = None,
     batch_norm: bool = True,
     dropout: float = 0.1,
     l2: float = 0.0,
@@ -141,8 +98,9 @@ def build_improved_cnn(
     then a dense head; batch norm, dropout and augmentation.
 
     Filters stay few where the image is large, and the depth goes where it is cheap (small
-    maps). The switches let the notebook's ablation turn each regulariser off on the same
-    budget; ``fused_batch_norm=False`` uses Keras' own layer instead of
+    maps). ``augmentation()`` builds the augmentation layer (notebook 06's exercise; None: no
+    augmentation). The switches let the notebook's ablation turn each regulariser off on the
+    same budget; ``fused_batch_norm=False`` uses Keras' own layer instead of
     :class:`~helpers.batch_norm.FusedBatchNormalization` (same maths, slower training).
     """
     batch_norm_layer = (
@@ -150,7 +108,7 @@ def build_improved_cnn(
     )
     regularizer = keras.regularizers.L2(l2) if l2 else None
     inputs = keras.Input(shape=IMAGE_SHAPE)
-    x = augmentation()(inputs) if augment else inputs
+    x = augmentation()(inputs) if augmentation else inputs
     for stage, (filters, depth) in enumerate(stages, start=1):
         for letter in "abcdefgh"[:depth]:
             name = f"{stage}{letter}"
@@ -177,7 +135,7 @@ def build_improved_cnn(
         x = layers.Dropout(dropout, name="dropout2")(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="softmax")(x)
     model = keras.Model(inputs, outputs, name="improved_cnn")
-    return compile_for_classification(model, learning_rate)
+    return _compiled(model, learning_rate)
 
 
 def residual_block(x, filters: int, name: str, downsample: bool = False):
@@ -198,16 +156,22 @@ def residual_block(x, filters: int, name: str, downsample: bool = False):
     return layers.Activation("relu", name=f"{name}_out")(y)
 
 
-def build_resnet10(learning_rate=1e-3, *, augment: bool = True, stem_stride: int = 2):
+def build_resnet10(
+    learning_rate=1e-3,
+    *,
+    augmentation: Callable[[], keras.Layer] | None = None,
+    stem_stride: int = 2,
+):
     """ResNet-10: a Conv-BN-ReLU stem, two residual blocks of 64 filters, two of 128 (the
-    first downsampling with a 1x1 projection shortcut), global average pooling, softmax.
+    first downsampling with a 1x1 projection shortcut), global average pooling, softmax;
+    ``augmentation()`` first, as in :func:`build_improved_cnn`.
 
     The stem's stride of 2 makes the network work at 14x14, then 7x7, as ResNets shrink their
     input in the stem (the ImageNet ResNets by 4): a quarter of the compute of a stem at full
     28x28 resolution (``stem_stride=1``), for digits whose strokes 14x14 still resolves.
     """
     inputs = keras.Input(shape=IMAGE_SHAPE)
-    x = augmentation()(inputs) if augment else inputs
+    x = augmentation()(inputs) if augmentation else inputs
     x = _conv_bn_relu(x, 64, "stem", strides=stem_stride)
     x = residual_block(x, 64, "block1")
     x = residual_block(x, 64, "block2")
@@ -216,7 +180,7 @@ def build_resnet10(learning_rate=1e-3, *, augment: bool = True, stem_stride: int
     x = layers.GlobalAveragePooling2D(name="global_pool")(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="softmax")(x)
     model = keras.Model(inputs, outputs, name="resnet10")
-    return compile_for_classification(model, learning_rate)
+    return _compiled(model, learning_rate)
 
 
 def build_ensemble(members: list[keras.Model], name: str = "ensemble") -> keras.Model:

@@ -5,9 +5,10 @@ For a batch ``x`` of shape (N, 784) and integer labels ``y``:
     z1 = x @ W1 + b1        h = relu(z1)        logits = h @ W2 + b2        p = softmax(logits)
     loss = mean_i(-log p[i, y_i]) + weight_decay / 2 * (sum(W1**2) + sum(W2**2))
 
-Backpropagation applies the chain rule from the loss back to every parameter, and
-:func:`gradient_check` compares its result with finite differences. :func:`train_mlp`
-trains with mini-batch SGD with momentum and a learning rate that decays every epoch.
+Backpropagation applies the chain rule from the loss back to every parameter: that is
+notebook 06's exercise, ``backward(params, cache, labels, weight_decay)``, which
+:func:`gradient_check` compares with finite differences and :func:`train_mlp` is given to
+train with mini-batch SGD with momentum and a learning rate that decays every epoch.
 """
 
 from __future__ import annotations
@@ -120,31 +121,6 @@ def loss(params: dict, x: np.ndarray, labels: np.ndarray, weight_decay: float = 
     return cross_entropy(cache["log_probs"], labels) + l2_penalty(params, weight_decay)
 
 
-def backward(params: dict, cache: dict, labels: np.ndarray, weight_decay: float = 0.0) -> dict:
-    """Gradients of :func:`loss` with respect to each parameter, from a forward ``cache``.
-
-    With p the probabilities and Y the one-hot labels, d loss / d logits = (p - Y) / N.
-    The chain rule then goes back through the second layer, the ReLU (which passes the
-    gradient only where its output is positive) and the first layer.
-    """
-    x, hidden = cache["x"], cache["hidden"]
-    check_inputs(params, x, labels)
-    batch_size = len(labels)
-
-    d_logits = np.exp(cache["log_probs"])
-    d_logits[np.arange(batch_size), labels] -= 1
-    d_logits /= batch_size
-
-    d_hidden = d_logits @ params["W2"].T
-    d_z1 = d_hidden * (hidden > 0)
-    return {
-        "W1": x.T @ d_z1 + weight_decay * params["W1"],
-        "b1": d_z1.sum(axis=0),
-        "W2": hidden.T @ d_logits + weight_decay * params["W2"],
-        "b2": d_logits.sum(axis=0),
-    }
-
-
 def predict(params: dict, x: np.ndarray) -> np.ndarray:
     """The most probable class of each row of ``x``."""
     probs, _ = forward(params, x)
@@ -174,6 +150,7 @@ def train_one_epoch(
     labels: np.ndarray,
     rng: np.random.Generator,
     *,
+    backward,
     batch_size: int,
     learning_rate: float,
     momentum: float,
@@ -181,8 +158,9 @@ def train_one_epoch(
 ) -> tuple[float, float]:
     """One pass over ``x`` in a random order, one SGD step per mini-batch.
 
-    Returns the mean cross-entropy and the accuracy over the mini-batches, each measured
-    just before the step that batch produced.
+    ``backward(params, cache, labels, weight_decay)`` gives the gradients (notebook 06's
+    exercise). Returns the mean cross-entropy and the accuracy over the mini-batches, each
+    measured just before the step that batch produced.
     """
     order = rng.permutation(len(x))
     loss_sum, correct = 0.0, 0
@@ -211,6 +189,7 @@ def train_mlp(
     x_val: np.ndarray | None = None,
     y_val: np.ndarray | None = None,
     *,
+    backward,
     hidden_size: int = 256,
     epochs: int = 15,
     batch_size: int = 128,
@@ -221,7 +200,8 @@ def train_mlp(
     seed: int = SEED,
     verbose: bool = False,
 ) -> tuple[dict, dict]:
-    """Train the MLP with mini-batch SGD with momentum; return ``(params, history)``.
+    """Train the MLP with mini-batch SGD with momentum and the gradients of ``backward``
+    (notebook 06's exercise); return ``(params, history)``.
 
     ``x_train`` is (N, 784) with pixels in [0, 1] (computed in float32) and ``y_train`` holds
     integer labels 0..9. Each epoch visits the training set in a new random order, in
@@ -261,6 +241,7 @@ def train_mlp(
             x_train,
             y_train,
             shuffle_rng,
+            backward=backward,
             batch_size=batch_size,
             learning_rate=epoch_lr,
             momentum=momentum,
@@ -311,9 +292,10 @@ def gradient_check(
     weight_decay: float = 0.0,
     seed: int = SEED,
     epsilon: float = 1e-5,
-    backward_fn=None,
+    *,
+    backward_fn,
 ) -> dict:
-    """Compare :func:`backward` (or ``backward_fn``, same signature: a student's version) with
+    """Compare ``backward_fn(params, cache, labels, weight_decay)`` (notebook 06's exercise) with
     finite differences on a tiny float64 network and batch.
 
     Returns, for every parameter, the largest element-wise relative error
@@ -338,7 +320,7 @@ def gradient_check(
     labels = rng.integers(0, NUM_CLASSES, size=batch_size)
 
     _, cache = forward(params, x)
-    grads = (backward_fn or backward)(params, cache, labels, weight_decay)
+    grads = backward_fn(params, cache, labels, weight_decay)
     errors = {}
     for name in PARAM_NAMES:
         numeric = numerical_gradient(
@@ -383,3 +365,26 @@ def load_params(path) -> dict:
         shapes = ", ".join(f"{name} {params[name].shape}" for name in PARAM_NAMES)
         raise ValueError(f"{path.name} holds inconsistent shapes ({shapes})")
     return params
+
+
+def metrics_record(
+    params: dict, history: dict, labels: np.ndarray, probabilities: np.ndarray, model_path
+) -> dict:
+    """The record ``reports/metrics.json`` keeps of the MLP (the fields of
+    :func:`helpers.evaluation.final_record`): no checkpoint, the last epoch is the model, and
+    its file is the ``.npz`` of its parameters."""
+    from helpers.evaluation import final_record
+
+    if not history.get("seconds"):
+        raise ValueError("history has no epoch times: pass the history train_mlp returned")
+    epochs = len(history["seconds"])
+    return final_record(
+        labels,
+        probabilities,
+        params=count_params(params),
+        macs=multiply_accumulates(params),
+        epochs=epochs,
+        best_epoch=epochs,
+        seconds=float(sum(history["seconds"])),
+        model_path=model_path,
+    )

@@ -31,7 +31,7 @@ class Produces:
 PRODUCERS = {
     "notebooks/01_explore.ipynb": Produces(sections=("data",)),
     "notebooks/02_preprocess.ipynb": Produces(sections=("data",)),
-    "notebooks/03_cnn.ipynb": Produces(),
+    "notebooks/03_cnn.ipynb": Produces(models=("baseline_cnn_untrained",)),
     "notebooks/04_train.ipynb": Produces(models=("baseline_cnn",)),
     "notebooks/05_evaluate.ipynb": Produces(sections=("baseline_cnn",)),
     "notebooks/06_improve.ipynb": Produces(
@@ -102,7 +102,7 @@ def tflite_path(profile: Profile, name: str, mode: str) -> Path:
 
 
 def load_model(profile: Profile, name: str):
-    """Load the trained model ``name`` saved by an earlier notebook."""
+    """Load the model ``name`` saved by an earlier notebook."""
     import keras
 
     import helpers.batch_norm  # noqa: F401  (registers the layer the saved models use)

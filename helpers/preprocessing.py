@@ -1,4 +1,4 @@
-"""Preprocessing of notebook 02: scale, channel axis, one-hot, stratified split.
+"""The data as notebooks 03-08 use it: scaled images, one-hot labels, notebook 02's split.
 
 :func:`load_splits` chains the steps so that every later notebook recomputes exactly the
 split of notebook 02 (same seed, same images) instead of reading it from disk.
@@ -11,29 +11,32 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import label_binarize
 
 from helpers.data import NUM_CLASSES, load_mnist
 from helpers.settings import SEED, VALIDATION_SIZE, Profile
 
 
-def scale_images(images: np.ndarray) -> np.ndarray:
-    """uint8 images (N, 28, 28) -> float32 in [0, 1] with a channel axis: (N, 28, 28, 1)."""
+def model_inputs(images: np.ndarray) -> np.ndarray:
+    """uint8 images (N, 28, 28) as the models take them (notebook 02's ``normalise``)."""
     images = np.asarray(images)
     if images.dtype != np.uint8:
         raise TypeError(f"expected uint8 pixels 0..255, got {images.dtype}")
     if images.ndim != 3:
         raise ValueError(f"expected images shaped (N, height, width), got {images.shape}")
-    return (images.astype(np.float32) / 255.0)[..., np.newaxis]
+    return np.divide(images[..., np.newaxis], 255, dtype=np.float32)
 
 
-def one_hot(labels: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndarray:
-    """Integer labels (N,) -> float32 one-hot rows (N, num_classes)."""
+def label_rows(labels: np.ndarray) -> np.ndarray:
+    """Integer labels (N,) as the models' targets (notebook 02's ``one_hot``), by scikit-learn."""
     labels = np.asarray(labels)
     if labels.ndim != 1:
         raise ValueError(f"expected a 1-D array of labels, got shape {labels.shape}")
-    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
-        raise ValueError(f"labels must lie in 0..{num_classes - 1}")
-    return np.eye(num_classes, dtype=np.float32)[labels]
+    if labels.size and (labels.min() < 0 or labels.max() >= NUM_CLASSES):
+        raise ValueError(f"labels must lie in 0..{NUM_CLASSES - 1}")
+    if labels.size == 0:  # scikit-learn refuses an empty array
+        return np.zeros((0, NUM_CLASSES), dtype=np.float32)
+    return label_binarize(labels, classes=np.arange(NUM_CLASSES)).astype(np.float32)
 
 
 def stratified_split(labels: np.ndarray, holdout_size: int, seed: int = SEED):
@@ -62,7 +65,7 @@ class Split:
 
     @property
     def one_hot(self) -> np.ndarray:
-        return one_hot(self.labels)
+        return label_rows(self.labels)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -89,7 +92,7 @@ def load_splits(profile: Profile, validation_size: int = VALIDATION_SIZE) -> Dat
         kept, _ = stratified_split(y_train[train_idx], subset_size)
         train_idx = train_idx[kept]
     return DataSplits(
-        train=Split(scale_images(x_train[train_idx]), y_train[train_idx]),
-        validation=Split(scale_images(x_train[val_idx]), y_train[val_idx]),
-        test=Split(scale_images(x_test), y_test),
+        train=Split(model_inputs(x_train[train_idx]), y_train[train_idx]),
+        validation=Split(model_inputs(x_train[val_idx]), y_train[val_idx]),
+        test=Split(model_inputs(x_test), y_test),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import keras
@@ -58,21 +59,26 @@ def train_improved_cnn(
     *,
     epochs: int,
     checkpoint_path: Path,
+    augmentation: Callable[[], keras.Layer],
     seed: int = SEED,
     schedule: bool = True,
+    augment: bool = True,
     **architecture,
 ) -> tuple[keras.Model, TrainingResult]:
     """The improved CNN with warm-up + cosine learning rate, trained for all ``epochs``.
 
-    ``architecture`` switches are passed to :func:`helpers.models.build_improved_cnn`
-    (``augment``, ``batch_norm``, ``dropout``, ``l2``); ``schedule=False`` trains at a
-    constant rate instead. With a schedule that ends near zero, stopping early would waste the
-    best, final epochs, so patience is the whole budget; the checkpoint still keeps the epoch
-    with the lowest validation loss.
+    ``augmentation()`` builds the augmentation layer (notebook 06's exercise; ``augment=False``
+    leaves it out); ``architecture`` switches are passed to
+    :func:`helpers.models.build_improved_cnn` (``batch_norm``, ``dropout``, ``l2``);
+    ``schedule=False`` trains at a constant rate instead. With a schedule that ends near zero,
+    stopping early would waste the best, final epochs, so patience is the whole budget; the
+    checkpoint still keeps the epoch with the lowest validation loss.
     """
     learning_rate = improved_learning_rate(epochs, steps_per_epoch(data), schedule)
     return _seeded_fit(
-        lambda: models.build_improved_cnn(learning_rate, **architecture),
+        lambda: models.build_improved_cnn(
+            learning_rate, augmentation=augmentation if augment else None, **architecture
+        ),
         data,
         epochs=epochs,
         checkpoint_path=checkpoint_path,
@@ -82,14 +88,19 @@ def train_improved_cnn(
 
 
 def train_resnet10(
-    data: DataSplits, *, epochs: int, checkpoint_path: Path, seed: int = SEED
+    data: DataSplits,
+    *,
+    epochs: int,
+    checkpoint_path: Path,
+    augmentation: Callable[[], keras.Layer],
+    seed: int = SEED,
 ) -> tuple[keras.Model, TrainingResult]:
     """ResNet-10 (stem at 14x14) with the improved CNN's augmentation and schedule."""
     schedule = warmup_cosine_schedule(
         epochs, steps_per_epoch(data), PEAK_LEARNING_RATE, warmup_epochs=min(1.0, epochs / 4)
     )
     return _seeded_fit(
-        lambda: models.build_resnet10(schedule),
+        lambda: models.build_resnet10(schedule, augmentation=augmentation),
         data,
         epochs=epochs,
         checkpoint_path=checkpoint_path,
@@ -122,13 +133,23 @@ def ablation_subset(train: Split, images: int, seed: int = SEED) -> Split:
 
 
 def train_ablation_variant(
-    train: Split, validation: Split, *, epochs: int, seed: int, schedule: bool = True, **switches
+    train: Split,
+    validation: Split,
+    *,
+    epochs: int,
+    seed: int,
+    augmentation: Callable[[], keras.Layer],
+    schedule: bool = True,
+    augment: bool = True,
+    **switches,
 ) -> float:
     """Train the improved CNN with ``switches`` on ``train`` for ``epochs`` (no validation
     during training, no early stopping) and return its validation accuracy at the end."""
     set_seeds(seed)
     learning_rate = improved_learning_rate(epochs, steps_per_epoch(train), schedule)
-    model = models.build_improved_cnn(learning_rate, **switches)
+    model = models.build_improved_cnn(
+        learning_rate, augmentation=augmentation if augment else None, **switches
+    )
     model.fit(train.images, train.one_hot, batch_size=BATCH_SIZE, epochs=epochs, verbose=0)
     _, accuracy = model.evaluate(
         validation.images, validation.one_hot, batch_size=1_000, verbose=0
@@ -143,15 +164,17 @@ def run_ablation(
     *,
     epochs: int,
     seeds: tuple[int, ...],
+    augmentation: Callable[[], keras.Layer],
 ) -> dict[str, list[float]]:
     """Every variant (its switches for :func:`train_ablation_variant`) trained once per seed
-    on the same images and budget; the validation accuracy of each run, by variant."""
+    on the same images and budget, with ``augmentation()`` unless a variant says
+    ``augment=False``; the validation accuracy of each run, by variant."""
     scores: dict[str, list[float]] = {}
     for name, switches in variants.items():
         for seed in seeds:
             started = time.perf_counter()
             accuracy = train_ablation_variant(
-                train, validation, epochs=epochs, seed=seed, **switches
+                train, validation, epochs=epochs, seed=seed, augmentation=augmentation, **switches
             )
             scores.setdefault(name, []).append(round(accuracy, 6))
             print(

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import keras
 
-from helpers import evaluation
 from helpers.outputs import write_json
 from helpers.preprocessing import DataSplits
 
@@ -81,29 +80,27 @@ def fit(
 ) -> TrainingResult:
     """Train on ``data.train``, validate on ``data.validation``, keep the best epoch.
 
-    Early stopping watches ``monitor``; the best model is written to ``checkpoint_path`` and
-    its weights are loaded back into ``model`` at the end. The test set is not touched.
+    Training stops after ``patience`` epochs without a better ``monitor`` (``patience >=
+    epochs``: never); at the end ``model`` holds the weights of its best epoch and is saved to
+    ``checkpoint_path``. The test set is not touched.
     """
     checkpoint_path = Path(checkpoint_path)
     checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
     timer = EpochTimer()
-    callbacks = [
-        timer,
-        keras.callbacks.EarlyStopping(monitor=monitor, patience=patience),
-        keras.callbacks.ModelCheckpoint(checkpoint_path, monitor=monitor, save_best_only=True),
-        *extra_callbacks,
-        CompactProgress(timer),
-    ]
+    keep_best = keras.callbacks.EarlyStopping(
+        monitor=monitor, patience=patience, restore_best_weights=True
+    )
+    train, validation = data.train, data.validation
     history = model.fit(
-        data.train.images,
-        data.train.one_hot,
-        validation_data=(data.validation.images, data.validation.one_hot),
+        train.images,
+        train.one_hot,
+        validation_data=(validation.images, validation.one_hot),
         epochs=epochs,
         batch_size=batch_size,
-        callbacks=callbacks,
+        callbacks=[timer, keep_best, *extra_callbacks, CompactProgress(timer)],
         verbose=0,
     )
-    model.load_weights(checkpoint_path)
+    model.save(checkpoint_path)
     logs = {key: [float(v) for v in values] for key, values in history.history.items()}
     scores = logs[monitor]
     best = min(scores) if "loss" in monitor else max(scores)
@@ -207,6 +204,17 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
 
 
+def seconds_per_prediction(model, images, *, batch_size: int = 500) -> float:
+    """Wall time of one image's forward pass in inference mode, from predicting ``images``
+    in batches (after a warm-up batch that builds the graph)."""
+    if len(images) == 0:
+        raise ValueError("need at least one image to time a prediction")
+    model.predict(images[:batch_size], batch_size=batch_size, verbose=0)
+    started = time.perf_counter()
+    model.predict(images, batch_size=batch_size, verbose=0)
+    return (time.perf_counter() - started) / len(images)
+
+
 def estimate_training_cost(
     build,
     train,
@@ -242,7 +250,7 @@ def estimate_training_cost(
     per_run = setup + epochs * len(train) * per_image
     per_prediction = 0.0
     if validation is not None:
-        per_prediction = evaluation.seconds_per_prediction(model, validation.images[:2_000])
+        per_prediction = seconds_per_prediction(model, validation.images[:2_000])
         passes = epochs if validation_passes is None else validation_passes
         per_run += passes * len(validation) * per_prediction
     return CostEstimate(per_image, per_prediction, runs * per_run)

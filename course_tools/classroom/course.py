@@ -33,16 +33,15 @@ from helpers.settings import REPO_ROOT
 
 ASSIGNMENT = "mnist"
 DEFAULT_ROOT = REPO_ROOT / "grading"
+DEFAULT_SOURCE = REPO_ROOT / "notebooks"  # the instructor notebooks, solutions and hidden tests
 DEFAULT_TIMEOUT = 300  # seconds one cell may run (nbgrader's default, 30 s, is too short)
 
 # nbgrader's autograde pipeline (nbgrader.converters.Autograde.autograde_preprocessors) with
-# its execution step guarded (execution.py: sandboxed, watched kernels, capped output) and two
-# steps added after it: a solution that hands its exercise to the course's own reference
-# implementation (delegation.py), or a test run with tools a student changed (tampering.py),
-# loses the check's points.
+# its execution step guarded (execution.py: sandboxed, watched kernels, capped output) and one
+# step added after it: a test run with tools a student changed (tampering.py) loses the check's
+# points.
 AUTOGRADE_PREPROCESSORS = (
     "course_tools.classroom.execution.GuardedExecute",
-    "course_tools.classroom.delegation.FlagDelegation",
     "course_tools.classroom.tampering.FlagTampering",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",

@@ -44,7 +44,13 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course_tools.classroom.course import DEFAULT_ROOT, DEFAULT_TIMEOUT, Course, CourseError
+from course_tools.classroom.course import (
+    DEFAULT_ROOT,
+    DEFAULT_SOURCE,
+    DEFAULT_TIMEOUT,
+    Course,
+    CourseError,
+)
 from course_tools.classroom.export import export_grades
 from course_tools.classroom.integrity import fingerprint
 from course_tools.classroom.merge import graded_students, merge_students
@@ -72,7 +78,6 @@ from course_tools.classroom.workspace import (
 )
 from helpers.settings import REPO_ROOT
 
-DEFAULT_SOURCE = REPO_ROOT / "notebooks"
 # What a grading run must never change: the instructor's course and its committed outputs.
 PROTECTED = tuple(
     REPO_ROOT / name for name in ("notebooks", "helpers", "data", "reports", "models")

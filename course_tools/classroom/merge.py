@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SAWarning
 
-from course_tools.classroom.course import DEFAULT_ROOT, Course
+from course_tools.classroom.course import DEFAULT_ROOT, DEFAULT_SOURCE, Course
 
 GRADE_FIELDS = ("auto_score", "manual_score", "extra_credit", "needs_manual_grade")
 COMMENT_FIELDS = ("auto_comment", "manual_comment")
@@ -153,16 +153,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("shards", nargs="+", type=Path, help="course folders of the shards")
     parser.add_argument("--course", type=Path, default=DEFAULT_ROOT, help="the class's folder")
     parser.add_argument(
-        "--source", type=Path, default=None,
+        "--source", type=Path, default=DEFAULT_SOURCE,
         help="instructor notebooks, to create the class's folder when it does not exist yet "
         "(default: notebooks/ of the repository)",
     )
     args = parser.parse_args(argv)
-    from course_tools.classroom.grading import DEFAULT_SOURCE
-
     target = Course(args.course)
     try:
-        target.prepare(args.source or DEFAULT_SOURCE)
+        target.prepare(args.source)
         for folder in args.shards:
             merged = merge_course(Course(folder), target)
             print(f"{folder}: merged {len(merged)} student(s)")

@@ -15,7 +15,10 @@ its own: ``helpers/`` whole (without caches), ``data/`` (the MNIST files), ``stu
 (the lab's Jupyter config), ``requirements.txt``, ``environment.yml``, ``pyproject.toml``, the
 licence, and the student ``README.md`` and ``Makefile`` written from the templates beside this
 module. Nothing of ``course_tools`` goes in. After the build every text file of the edition is
-searched for the solution and hidden-test markers, and the build fails if one is left.
+searched for the solution and hidden-test markers, and every function of its Python files is
+compared with the reference answers of the instructor notebooks' solution cells
+(:mod:`~course_tools.classroom.answer_key`): the build fails if a marker is left or a shipped
+function answers an exercise.
 """
 
 from __future__ import annotations
@@ -30,10 +33,10 @@ from pathlib import Path
 import nbformat
 from nbgrader import utils as nbgrader_utils
 
-from course_tools.classroom.course import DEFAULT_ROOT, Course, CourseError
+from course_tools.classroom.answer_key import Answer, answers_in, references
+from course_tools.classroom.course import DEFAULT_ROOT, DEFAULT_SOURCE, Course, CourseError
 from helpers.settings import REPO_ROOT
 
-DEFAULT_SOURCE = REPO_ROOT / "notebooks"
 DEFAULT_OUT = REPO_ROOT / "dist" / "student"
 
 # Text that must never reach students (nbgrader matches these anywhere in a line).
@@ -60,7 +63,8 @@ class BuildError(RuntimeError):
 
 
 class LeakError(BuildError):
-    """Solution or hidden-test text was found in the student edition."""
+    """Solution or hidden-test text, or a function that answers an exercise, was found in the
+    student edition."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,17 @@ def find_leaks(folder: Path, markers: Iterable[str] = LEAK_MARKERS) -> list[str]
             continue
         leaks += [f"{path}: {marker!r}" for marker in markers if marker in text]
     return leaks
+
+
+def answers_message(answers: Iterable[Answer], edition: Path) -> str:
+    """Why the build fails when functions shipped in ``edition`` answer exercises, and what to
+    do about it."""
+    return (
+        f"functions of the student edition ({edition}) answer an exercise:\n"
+        + "\n".join(f"  {answer}" for answer in answers)
+        + "\nmove that code into the exercise's solution cell, or have the notebook pass the "
+        "student's function on to whatever needs it"
+    )
 
 
 def source_notebooks(source: Path) -> list[Path]:
@@ -155,8 +170,10 @@ def build_student_edition(
     nbgrader generates the notebooks in ``course`` (default: the course folder ``grading/``).
     Refuses a non-empty ``out`` unless ``force`` (which replaces it). Support files (helpers,
     data, requirements, ...) are copied from ``repo_root``. Returns one summary per notebook;
-    raises :class:`BuildError` when nbgrader cannot generate a notebook and
-    :class:`LeakError` if solution or hidden-test text survived anywhere in ``out``.
+    raises :class:`BuildError` when nbgrader cannot generate a notebook,
+    :class:`LeakError` if solution or hidden-test text survived anywhere in ``out`` or a
+    function of its ``.py`` files answers an exercise, ``ValueError`` if a solution cell does
+    not parse.
     """
     source, out, repo_root = Path(source), Path(out), Path(repo_root)
     course = course or Course(DEFAULT_ROOT)
@@ -165,6 +182,7 @@ def build_student_edition(
         raise FileNotFoundError(f"no notebooks in {source}")
     _check_output_dir(out, source, repo_root, force)
     summaries = [summarise(nbformat.read(path, as_version=4), path.stem) for path in notebooks]
+    known = references(notebooks)  # the reference answers, read before anything is written
     try:
         course.prepare(source)
     except CourseError as error:
@@ -181,6 +199,9 @@ def build_student_edition(
         raise LeakError(
             "solution or hidden-test text left in the student edition:\n" + "\n".join(leaks)
         )
+    shipped = answers_in(out, known, root=out)
+    if shipped:
+        raise LeakError(answers_message(shipped, out))
 
     log(f"Student edition written to {out} (nbgrader generate_assignment in {course.root})")
     log(f"{'notebook':<28} {'exercises':>9} {'checks':>6} {'points':>6}")
@@ -195,6 +216,8 @@ def build_student_edition(
     log(total.row())
     log(f"also copied: {', '.join(copied)}")
     log("checked: no solution or hidden-test markers left")
+    log(f"checked: no function of the edition answers an exercise ({len(known)} reference "
+        "answers)")
     return summaries
 
 

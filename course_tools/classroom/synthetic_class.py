@@ -5,8 +5,8 @@ Usage::
     python -m course_tools.classroom.synthetic_class [--out scratch/synthetic-class]
         [--workers N] [--timeout 300] [--sandbox bubblewrap|none] [--memory 4G] [--build-only]
 
-The students (:mod:`~course_tools.classroom.synthetic_students`: full marks, typical mistakes,
-delegation to ``helpers``, the untouched edition, ...; and the ten cheaters of
+The students (:mod:`~course_tools.classroom.synthetic_students`: full marks, typical
+mistakes, the untouched edition, ...; and the ten cheaters of
 :mod:`~course_tools.classroom.hostile_students`) each say which checks they must lose. The
 command builds the class in ``--out``, grades it from scratch with
 :func:`~course_tools.classroom.grading.grade_class` in a fresh course folder, then checks:
@@ -38,10 +38,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from course_tools.classroom import hostile_students
-from course_tools.classroom.course import DEFAULT_TIMEOUT, Course
+from course_tools.classroom.course import DEFAULT_SOURCE, DEFAULT_TIMEOUT, Course
 from course_tools.classroom.grading import (
     BUBBLEWRAP,
-    DEFAULT_SOURCE,
     NO_SANDBOX_WARNING,
     available_cores,
     grade_class,

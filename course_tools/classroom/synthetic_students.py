@@ -1,8 +1,8 @@
 """The synthetic class's students: how each one's hand-in differs from the instructor's.
 
 :data:`STUDENTS` are 24 students made from the real instructor notebooks (full marks, typical
-mistakes, delegation to ``helpers``, ...) and from the student edition nbgrader generates
-(untouched, stopped half-way); each says which checks it must lose. :func:`hand_in` writes one
+mistakes, ...) and from the student edition nbgrader generates (untouched, stopped half-way);
+each says which checks it must lose. :func:`hand_in` writes one
 student's folder. The cheaters are in :mod:`~course_tools.classroom.hostile_students`.
 """
 
@@ -118,15 +118,16 @@ STUDENTS = (
             appended={"01_explore": "from pathlib import Path\n"
                                     "Path('../reports').mkdir(exist_ok=True)\n"
                                     "Path('../reports/notes.txt').write_text('mine')"}),
-    Student("delegates_backward", "06's backward calls numpy_mlp.backward",
-            loses=("06_improve:test_mlp_backward",),
-            edits=(Edit("06_improve", "mlp_backward", "x, hidden = cache",
-                        "return numpy_mlp.backward(params, cache, labels, weight_decay)\n"
-                        "    x, hidden = cache"),)),
-    Student("delegates_confusion", "05's confusion matrix calls evaluation.confusion_matrix",
+    Student("backward_without_relu", "06's backward forgets the ReLU's derivative "
+            "(the gradient check fails)", loses=("06_improve:test_mlp_backward",),
+            edits=(Edit("06_improve", "mlp_backward",
+                        '(d_logits @ params["W2"].T) * (hidden > 0)',
+                        'd_logits @ params["W2"].T'),)),
+    Student("confusion_sized_by_data", "05's confusion matrix sized by the largest label, not "
+            "num_classes (labels without a 9 give a smaller table)",
             loses=("05_evaluate:test_confusion_counts",),
             edits=(Edit("05_evaluate", "confusion_counts", "cm = np.zeros(",
-                        "return evaluation.confusion_matrix(y_true, y_pred, num_classes)\n"
+                        "num_classes = int(max(np.max(y_true), np.max(y_pred))) + 1\n"
                         "    cm = np.zeros("),)),
     Student("deleted_a_test", "deletes 04's last test cell: nbgrader puts it back",
             deleted=(("04_train", "test_best_epoch"),)),

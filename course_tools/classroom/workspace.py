@@ -48,14 +48,13 @@ KERNEL_LOG_KEPT = 64 * 1024  # bytes of a sandboxed kernel's own output kept in 
 
 @dataclass(frozen=True)
 class GradingOptions:
-    """How the notebooks run: per-cell time limit, profile, threads, delegation table, and
-    where: ``sandbox`` is the ``bwrap`` command (see :func:`~course_tools.classroom.sandbox.
-    probe`) or ``"none"``; ``bwrap_version`` its version; ``limits`` what a kernel may use."""
+    """How the notebooks run: per-cell time limit, profile, threads, and where: ``sandbox`` is
+    the ``bwrap`` command (see :func:`~course_tools.classroom.sandbox.probe`) or ``"none"``;
+    ``bwrap_version`` its version; ``limits`` what a kernel may use."""
 
     timeout: int = DEFAULT_TIMEOUT
     profile: str = "quick"
     threads: int | None = None  # TensorFlow/OpenMP threads per kernel; None: all cores
-    references: dict | None = None  # FlagDelegation's table; None: the course's
     sandbox: str = NONE
     bwrap_version: tuple[int, ...] = (0, 8)
     limits: Limits = field(default_factory=Limits)
@@ -88,8 +87,6 @@ class GradingOptions:
     def config(self, course: Course, sandbox: Sandbox | None = None) -> Config:
         """nbgrader's settings for grading in ``course``, kernels in ``sandbox`` if any."""
         config = course.config(self.timeout)
-        if self.references is not None:
-            config.merge(Config({"FlagDelegation": {"references": self.references}}))
         config.merge(Config({
             "GradingKernelManager": {"sandbox": sandbox, "limits": self.limits},
             "GuardedExecute": {"output_limit": self.limits.output},

@@ -25,6 +25,7 @@ import warnings
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+from scipy import ndimage
 
 from helpers.data import IMAGE_SHAPE
 from helpers.geometry import centre_of_mass, ink_bounding_box
@@ -204,23 +205,20 @@ def fit_box(cropped: np.ndarray, size: int = FIT_SIZE) -> np.ndarray:
 
 
 def centre_in_canvas(digit: np.ndarray, size: int = MNIST_SIZE) -> np.ndarray:
-    """Paste ``digit`` into a black ``size`` x ``size`` image, centre of mass at TARGET_CENTRE.
+    """``digit`` in a black ``size`` x ``size`` image, moved by whole pixels (scipy's
+    ``ndimage.shift``) so that its centre of mass lands within half a pixel of TARGET_CENTRE.
 
-    The offset is whole pixels, so the centre lands within half a pixel of the target. Ink
-    pushed past the edge is cut off, as in MNIST (813 of its 60,000 training digits touch it).
+    Ink pushed past the edge is cut off, as in MNIST (813 of its 60,000 training digits touch
+    it).
     """
     height, width = digit.shape
     if height > size or width > size:
         raise ValueError(f"a {height}x{width} digit does not fit a {size}x{size} image")
     row, col = centre_of_mass(digit)
-    top, left = round(TARGET_CENTRE[0] - row), round(TARGET_CENTRE[1] - col)
-    rows = slice(max(top, 0), min(top + height, size))
-    cols = slice(max(left, 0), min(left + width, size))
     canvas = np.zeros((size, size), dtype=np.float32)
-    canvas[rows, cols] = digit[
-        rows.start - top : rows.stop - top, cols.start - left : cols.stop - left
-    ]
-    return canvas
+    canvas[:height, :width] = digit
+    offset = (round(TARGET_CENTRE[0] - row), round(TARGET_CENTRE[1] - col))
+    return ndimage.shift(canvas, offset, order=0, mode="constant", cval=0.0)
 
 
 def prepare_steps(image) -> dict[str, np.ndarray]:

@@ -71,7 +71,7 @@ def plot_feature_maps(
 ) -> Figure:
     """For each digit, one row per layer: the digit, then ``channels`` of the layer's maps.
 
-    ``maps`` is :func:`helpers.interpretation.feature_maps` of ``images``: {layer: (N, H, W, C)}.
+    ``maps`` holds the feature maps of ``images``, layer by layer: {layer: (N, H, W, C)}.
     Each layer shows its ``channels`` channels that vary most over the shown digits and
     positions (a channel that is uniform says nothing), the same for every digit; each channel
     has one colour scale for all digits, and pixels are drawn unsmoothed, so the resolution of
@@ -79,7 +79,7 @@ def plot_feature_maps(
     """
     images = as_images(images)
     if not maps:
-        raise ValueError("maps is empty: pass feature_maps(model, images)")
+        raise ValueError("maps is empty: pass the feature maps of at least one layer")
     for name, layer_maps in maps.items():
         if np.ndim(layer_maps) != 4 or len(layer_maps) != len(images):
             raise ValueError(

@@ -35,16 +35,7 @@ def test_blank_and_malformed_images():
         geometry.centres_of_mass(blank)
 
 
-def test_class_counts_mean_images_and_samples():
-    labels = np.array([0, 1, 1, 3])
-    assert exploration.class_counts(labels).tolist() == [1, 2, 0, 1, 0, 0, 0, 0, 0, 0]
-    images = np.stack([np.full((2, 2), v, np.uint8) for v in (10, 20, 40, 7)])
-    means = exploration.mean_images(images[[0, 1, 2]], labels[:3], num_classes=2)
-    assert means.tolist() == [[[10.0, 10.0], [10.0, 10.0]], [[30.0, 30.0], [30.0, 30.0]]]
-    with pytest.raises(ValueError, match=r"no images of class \[2\]"):
-        exploration.mean_images(images, labels, num_classes=4)
-    with pytest.raises(ValueError, match="4 images but 3 labels"):
-        exploration.mean_images(images, labels[:3])
+def test_samples_per_class():
     many = np.repeat(np.arange(10), 5)
     picked = exploration.samples_per_class(many, 2, np.random.default_rng(0))
     assert many[picked].tolist() == sorted([c for c in range(10)] * 2)

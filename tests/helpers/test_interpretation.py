@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from course_tools.reference_answers import reference_function
 from helpers import interpretation as vis
 
 # isort: off
@@ -13,6 +14,8 @@ import tensorflow as tf
 # isort: on
 
 layers = keras.layers
+# notebook 07's exercise, read from its solution cell: the output of one layer for the images
+feature_maps_of = reference_function("07_visualize", "feature_maps_of")
 
 HORIZONTAL, VERTICAL, ONLY_HORIZONTAL = 1, 2, 3  # classes of the hand-wired stroke model
 TOP_RIGHT = (slice(0, 14), slice(14, 28))
@@ -109,47 +112,38 @@ def test_first_layer_filters_are_the_kernels(tiny_model):
     np.testing.assert_array_equal(filters[2], kernel[:, :, 0, 2])
 
 
-def test_feature_maps_match_a_direct_convolution(tiny_model, images):
-    maps = vis.feature_maps(tiny_model, images)
-    assert list(maps) == ["conv_a", "conv_b"]
-    assert maps["conv_a"].shape == (5, 26, 26, 4)
-    assert maps["conv_b"].shape == (5, 11, 11, 8)
-    conv = tiny_model.get_layer("conv_a")
-    expected = tf.nn.relu(tf.nn.conv2d(images, conv.kernel, 1, "VALID") + conv.bias)
-    np.testing.assert_allclose(maps["conv_a"], expected.numpy(), atol=1e-5)
-    only_b = vis.feature_maps(tiny_model, images[..., 0], layer_names=["conv_b"])
-    assert list(only_b) == ["conv_b"]
-    np.testing.assert_allclose(only_b["conv_b"], maps["conv_b"], atol=1e-6)
-
-
 def test_bad_input_raises_clear_errors(tiny_model, images):
     with pytest.raises(ValueError, match="its Conv2D layers are: conv_a, conv_b"):
-        vis.feature_maps(tiny_model, images, layer_names=["conv_c"])
+        vis.feature_map_layer(tiny_model, "conv_c")
     with pytest.raises(ValueError, match="its Conv2D layers are: conv_a, conv_b"):
         vis.grad_cam(tiny_model, images, layer_name="pool")
     with pytest.raises(ValueError, match=r"\(N, 28, 28, 1\).*got \(28, 28, 1\)"):
-        vis.saliency_map(tiny_model, images[0])
+        vis.grad_cam(tiny_model, images[0])
+    with pytest.raises(ValueError, match=r"\(N, 28, 28, 1\).*got \(28, 28, 1\)"):
+        vis.penultimate_features(tiny_model, images[0])
     with pytest.raises(ValueError, match="class_index"):
         vis.grad_cam(tiny_model, images, class_index=10)
     with pytest.raises(ValueError, match="one image"):
         vis.prediction_under_transform(tiny_model, images)
 
 
-def test_feature_maps_of_sequential_models_saved_and_loaded(tmp_path, images):
+def test_sequential_models_saved_and_loaded_or_never_built(tmp_path, images):
     built_by_a_call = tiny_sequential()
     built_by_a_call(images[:1])  # fixes the batch size of its inputs to 1
     path = tmp_path / "sequential.keras"
     built_by_a_call.save(path)
     loaded = keras.models.load_model(path)
-    maps = vis.feature_maps(loaded, images)
-    assert maps["conv_b"].shape == (5, 24, 24, 8)
-    expected = vis.feature_maps(built_by_a_call, images)["conv_b"]
-    np.testing.assert_allclose(maps["conv_b"], expected, atol=1e-6)
-    np.testing.assert_allclose(
-        vis.penultimate_features(loaded, images), tf.reshape(expected, (5, -1)), atol=1e-6
-    )
+    expected = images
+    for layer in built_by_a_call.layers[:-1]:  # conv_a, conv_b, flatten
+        expected = layer(expected)
+    for model in (built_by_a_call, loaded):
+        np.testing.assert_allclose(vis.penultimate_features(model, images), expected, atol=1e-6)
+    heatmaps = vis.grad_cam(built_by_a_call, images)
+    assert heatmaps.shape == (5, 28, 28)
+    np.testing.assert_allclose(vis.grad_cam(loaded, images), heatmaps, atol=1e-6)
     never_built = tiny_sequential()  # no defined inputs at all
-    assert vis.feature_maps(never_built, images)["conv_a"].shape == (5, 26, 26, 4)
+    assert vis.penultimate_features(never_built, images).shape == (5, 24 * 24 * 8)
+    assert vis.grad_cam(never_built, images).shape == (5, 28, 28)
 
 
 def test_penultimate_features_feed_the_classifier(tiny_model, images):
@@ -160,34 +154,31 @@ def test_penultimate_features_feed_the_classifier(tiny_model, images):
     np.testing.assert_allclose(probabilities, tiny_model.predict(images, verbose=0), atol=1e-5)
 
 
-@pytest.mark.parametrize("explain", [vis.saliency_map, vis.grad_cam])
-def test_heatmaps_have_image_shape_and_unit_range(tiny_model, images, explain):
-    heatmaps = explain(tiny_model, images)
+def test_grad_cam_has_image_shape_and_unit_range(tiny_model, images):
+    heatmaps = vis.grad_cam(tiny_model, images)
     assert heatmaps.shape == (5, 28, 28)
     assert heatmaps.min() >= 0
     non_zero = heatmaps.max(axis=(1, 2)) > 0
     assert non_zero.any()
     np.testing.assert_allclose(heatmaps.max(axis=(1, 2))[non_zero], 1.0, rtol=1e-6)
-    np.testing.assert_array_equal(explain(tiny_model, images), heatmaps)  # no dropout noise
+    np.testing.assert_array_equal(vis.grad_cam(tiny_model, images), heatmaps)  # no dropout noise
 
 
-@pytest.mark.parametrize("explain", [vis.saliency_map, vis.grad_cam])
-def test_heatmaps_point_at_the_stroke_of_the_requested_class(stroke_model, explain):
+def test_grad_cam_points_at_the_stroke_of_the_requested_class(stroke_model):
     both = stroke_image(horizontal_at=TOP_RIGHT, vertical_at=BOTTOM_LEFT)
-    for_horizontal, for_vertical = explain(
+    for_horizontal, for_vertical = vis.grad_cam(
         stroke_model, np.stack([both, both]), class_index=[HORIZONTAL, VERTICAL]
     )
     assert share_in(for_horizontal, TOP_RIGHT) > 0.9
     assert share_in(for_vertical, BOTTOM_LEFT) > 0.9
 
 
-@pytest.mark.parametrize("explain", [vis.saliency_map, vis.grad_cam])
-def test_heatmap_follows_the_stroke_when_it_moves(stroke_model, explain):
+def test_grad_cam_follows_the_stroke_when_it_moves(stroke_model):
     moved = np.stack(
         [stroke_image(horizontal_at=TOP_RIGHT), stroke_image(horizontal_at=BOTTOM_RIGHT)]
     )
     np.testing.assert_array_equal(stroke_model.predict(moved, verbose=0).argmax(1), HORIZONTAL)
-    heatmaps = explain(stroke_model, moved)  # class_index None: the predicted class
+    heatmaps = vis.grad_cam(stroke_model, moved)  # class_index None: the predicted class
     assert share_in(heatmaps[0], TOP_RIGHT) > 0.9
     assert share_in(heatmaps[1], BOTTOM_RIGHT) > 0.9
 
@@ -283,16 +274,24 @@ def test_feature_map_layer_reads_after_batch_norm_and_activation(tiny_model):
     assert vis.feature_map_layer(sequential, "c") == "r"
 
 
-def test_feature_maps_are_read_after_batch_norm_and_relu(images):
+def test_maps_read_at_feature_map_layer_are_batch_normalised_and_rectified(images):
     model = conv_bn_relu_model()
-    maps = vis.feature_maps(model, images)
+    gamma, beta = np.array([2.0, 0.5, 1.0, 3.0]), np.array([-0.1, 0.2, 0.0, 0.3])
+    mean, variance = np.array([0.05, -0.2, 0.1, 0.0]), np.array([4.0, 0.25, 1.0, 2.0])
+    batch_norm = model.get_layer("bn1")
+    batch_norm.set_weights([gamma, beta, mean, variance])  # far from the identity
+    maps = {
+        name: feature_maps_of(model, vis.feature_map_layer(model, name), images)
+        for name in vis.conv_layer_names(model)
+    }
     assert {name: m.shape for name, m in maps.items()} == {
         "c1": (5, 28, 28, 4),
         "c2": (5, 14, 14, 6),
         "c3": (5, 14, 14, 8),
     }
-    relu1 = keras.Model(model.input, model.get_layer("relu1").output)
-    np.testing.assert_allclose(maps["c1"], relu1(images, training=False), atol=1e-5)
+    conv = feature_maps_of(model, "c1", images)
+    normalised = gamma * (conv - mean) / np.sqrt(variance + batch_norm.epsilon) + beta
+    np.testing.assert_allclose(maps["c1"], np.maximum(normalised, 0), atol=1e-5)
     assert maps["c2"].min() >= 0 and maps["c3"].min() < 0  # c3 is read as it is
 
 
@@ -302,21 +301,19 @@ def improved_cnn():
     from helpers.models import build_improved_cnn
 
     keras.utils.set_random_seed(0)
-    return build_improved_cnn()
+    return build_improved_cnn(augmentation=reference_function("06_improve", "build_augmentation"))
 
 
 def test_the_improved_cnn_is_explained_without_augmentation(improved_cnn, images):
-    maps = vis.feature_maps(improved_cnn, images)
-    for name, layer_maps in maps.items():
+    assert improved_cnn.layers[1].name == "augmentation"
+    for name in vis.conv_layer_names(improved_cnn):
         follower = improved_cnn.get_layer(vis.feature_map_layer(improved_cnn, name))
         assert isinstance(follower, layers.Activation), f"{name} should be read after its ReLU"
-        assert layer_maps.min() >= 0
-    np.testing.assert_array_equal(vis.feature_maps(improved_cnn, images)[name], layer_maps)
+        assert feature_maps_of(improved_cnn, follower.name, images).min() >= 0
     features = vis.penultimate_features(improved_cnn, images)
     dense = improved_cnn.layers[-1]
     probabilities = tf.nn.softmax(features @ dense.kernel.numpy() + dense.bias.numpy())
     np.testing.assert_allclose(probabilities, improved_cnn.predict(images, verbose=0), atol=1e-5)
-    for explain in (vis.saliency_map, vis.grad_cam):
-        heatmaps = explain(improved_cnn, images)
-        assert heatmaps.shape == (5, 28, 28) and heatmaps.max() == 1.0
-        np.testing.assert_array_equal(explain(improved_cnn, images), heatmaps)  # no random aug
+    heatmaps = vis.grad_cam(improved_cnn, images)
+    assert heatmaps.shape == (5, 28, 28) and heatmaps.max() == 1.0
+    np.testing.assert_array_equal(vis.grad_cam(improved_cnn, images), heatmaps)  # no random aug

@@ -6,11 +6,10 @@ import keras
 import numpy as np
 import pytest
 
+from course_tools.reference_answers import reference_function
 from helpers import settings
 from helpers.architecture import total_multiply_accumulates
 from helpers.models import (
-    augmentation,
-    build_baseline_cnn,
     build_ensemble,
     build_improved_cnn,
     build_keras_mlp,
@@ -18,30 +17,12 @@ from helpers.models import (
     residual_block,
 )
 
-
-def test_baseline_cnn_has_93322_parameters_and_softmax_outputs():
-    model = build_baseline_cnn()
-    assert model.count_params() == 93_322
-    probabilities = model.predict(np.zeros((3, 28, 28, 1), np.float32), verbose=0)
-    assert probabilities.shape == (3, 10)
-    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
-
-
-def test_baseline_cnn_layer_shapes():
-    model = build_baseline_cnn()
-    shapes = {layer.name: tuple(layer.output.shape[1:]) for layer in model.layers}
-    assert shapes["conv1"] == (26, 26, 32)
-    assert shapes["pool1"] == (13, 13, 32)
-    assert shapes["conv2"] == (11, 11, 64)
-    assert shapes["pool2"] == (5, 5, 64)
-    assert shapes["conv3"] == (3, 3, 64)
-    assert shapes["flatten"] == (576,)
-    assert shapes["softmax"] == (10,)
-    assert model.loss == "categorical_crossentropy"
+# notebook 06's exercise, read from its solution cell
+build_augmentation = reference_function("06_improve", "build_augmentation")
 
 
 def test_improved_cnn_shapes_parameters_and_switches():
-    model = build_improved_cnn()
+    model = build_improved_cnn(augmentation=build_augmentation)
     assert model.count_params() == 145_626
     assert model.output_shape == (None, 10)
     convs = [layer.name for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
@@ -50,8 +31,8 @@ def test_improved_cnn_shapes_parameters_and_switches():
     assert model.get_layer("conv3b").output.shape[1:] == (7, 7, 64)
     assert model.get_layer("pool3").output.shape[1:] == (3, 3, 64)
     assert model.get_layer("dropout1").rate == 0.1
-    assert any(layer.name == "augmentation" for layer in model.layers)
-    plain = build_improved_cnn(augment=False, batch_norm=False, dropout=0.0)
+    assert model.layers[1].name == "augmentation"  # the builder's layer, first after the input
+    plain = build_improved_cnn(batch_norm=False, dropout=0.0)  # and no augmentation
     names = {layer.name for layer in plain.layers}
     assert not names & {"augmentation", "bn1a", "dropout1"}
     # without batch norm: no scale/offset/moving stats (4 per channel), but conv/dense biases
@@ -64,23 +45,24 @@ def test_improved_cnn_shapes_parameters_and_switches():
     assert wide.get_layer("pool2").output.shape[1:] == (7, 7, 8)
 
 
-def test_augmentation_changes_images_only_in_training():
-    images = np.zeros((4, 28, 28, 1), np.float32)
-    images[:, 10:18, 12:16] = 1.0
-    layer = augmentation(rotation_degrees=10, shift=0.1, zoom=0.1)
-    np.testing.assert_array_equal(layer(images, training=False), images)
-    augmented = np.asarray(layer(images, training=True))
-    assert augmented.shape == images.shape and not np.allclose(augmented, images)
-
-
-def test_keras_mlp():
+def test_keras_mlp_is_compiled_for_one_hot_labels_and_reports_accuracy():
     model = build_keras_mlp(hidden=256)
     assert model.count_params() == (784 + 1) * 256 + (256 + 1) * 256 + (256 + 1) * 10
+    images = np.zeros((4, 28, 28, 1), np.float32)
+    one_hot = np.eye(10, dtype=np.float32)[[0, 1, 2, 3]]
+    scores = model.evaluate(images, one_hot, verbose=0, return_dict=True)
+    assert set(scores) == {"loss", "accuracy"}  # fit's history says val_loss, val_accuracy
+    probabilities = model.predict(images, verbose=0)
+    expected_loss = -np.mean(np.log(probabilities[np.arange(4), [0, 1, 2, 3]]))
+    assert scores["loss"] == pytest.approx(expected_loss, rel=1e-5)
+    assert scores["accuracy"] == np.mean(probabilities.argmax(axis=1) == [0, 1, 2, 3])
 
 
 def test_resnet10_blocks_and_projection_shortcut():
-    model = build_resnet10()
+    model = build_resnet10(augmentation=build_augmentation)
     assert model.output_shape == (None, 10)
+    assert model.layers[1].name == "augmentation"
+    assert "augmentation" not in {layer.name for layer in build_resnet10().layers}
     assert model.get_layer("stem_conv").strides == (2, 2)  # the blocks work at 14x14, 7x7
     assert model.get_layer("block2_out").output.shape[1:] == (14, 14, 64)
     assert model.get_layer("block3_out").output.shape[1:] == (7, 7, 128)
@@ -120,7 +102,7 @@ def test_resnet10_stem_at_full_resolution_costs_four_times_more():
 
 def test_ensemble_averages_its_members_and_adds_up_their_cost(tmp_path):
     settings.set_seeds(1)
-    first, second = build_improved_cnn(augment=False), build_improved_cnn(augment=False)
+    first, second = build_improved_cnn(), build_improved_cnn()
     ensemble = build_ensemble([first, second])
     images = np.random.default_rng(0).random((4, 28, 28, 1)).astype(np.float32)
     expected = (first.predict(images, verbose=0) + second.predict(images, verbose=0)) / 2

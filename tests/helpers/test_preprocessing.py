@@ -7,9 +7,9 @@ from helpers import preprocessing as pp
 from helpers.settings import PROFILES
 
 
-def test_scale_images_maps_0_255_to_0_1_with_a_channel_axis():
+def test_model_inputs_maps_0_255_to_0_1_with_a_channel_axis():
     images = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)
-    scaled = pp.scale_images(images)
+    scaled = pp.model_inputs(images)
     assert scaled.shape == (1, 2, 2, 1) and scaled.dtype == np.float32
     np.testing.assert_allclose(scaled[0, :, :, 0], [[0.0, 1.0], [0.2, 0.4]], rtol=1e-6)
 
@@ -21,22 +21,32 @@ def test_scale_images_maps_0_255_to_0_1_with_a_channel_axis():
         (np.zeros((28, 28), dtype=np.uint8), ValueError, r"shaped \(N, height, width\)"),
     ],
 )
-def test_scale_images_refuses_bad_input(bad, error, message):
+def test_model_inputs_refuses_bad_input(bad, error, message):
     with pytest.raises(error, match=message):
-        pp.scale_images(bad)
+        pp.model_inputs(bad)
 
 
-def test_one_hot_rows():
-    encoded = pp.one_hot(np.array([3, 0, 9]))
+def test_label_rows_are_one_hot_rows():
+    encoded = pp.label_rows(np.array([3, 0, 9]))
     assert encoded.shape == (3, 10) and encoded.dtype == np.float32
     assert encoded.sum(axis=1).tolist() == [1, 1, 1]
     assert encoded.argmax(axis=1).tolist() == [3, 0, 9]
 
 
+def test_label_rows_of_no_labels_is_an_empty_table():
+    assert pp.label_rows(np.array([], dtype=int)).shape == (0, 10)
+
+
+def test_model_inputs_equal_the_pixels_divided_by_255():
+    every_value = np.arange(256, dtype=np.uint8).reshape(1, 16, 16)
+    np.testing.assert_array_equal(pp.model_inputs(every_value)[..., 0],
+                                  every_value.astype(np.float32) / 255.0)
+
+
 @pytest.mark.parametrize("labels", [np.array([0, 10]), np.array([-1]), np.zeros((2, 2), int)])
-def test_one_hot_refuses_bad_labels(labels):
+def test_label_rows_refuses_bad_labels(labels):
     with pytest.raises(ValueError):
-        pp.one_hot(labels)
+        pp.label_rows(labels)
 
 
 def test_stratified_split_keeps_proportions_and_is_disjoint_and_deterministic():

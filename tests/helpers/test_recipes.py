@@ -8,8 +8,12 @@ import numpy as np
 import pytest
 
 from course_tools import benchmark
+from course_tools.reference_answers import reference_function
 from helpers import recipes, settings
 from helpers.models import build_keras_reference
+
+# notebook 06's exercise, read from its solution cell
+build_augmentation = reference_function("06_improve", "build_augmentation")
 
 
 def test_keras_reference_is_the_published_convnet():
@@ -23,7 +27,11 @@ def test_keras_reference_is_the_published_convnet():
 def test_improved_recipe_trains_the_whole_budget_and_keeps_the_best_epoch(small_data, tmp_path):
     settings.set_seeds()
     model, result = recipes.train_improved_cnn(
-        small_data, epochs=2, checkpoint_path=tmp_path / "improved.keras", augment=False
+        small_data,
+        epochs=2,
+        checkpoint_path=tmp_path / "improved.keras",
+        augmentation=build_augmentation,
+        augment=False,
     )
     assert result.epochs == 2
     assert result.best_epoch in (1, 2)
@@ -78,7 +86,26 @@ def test_benchmark_with_one_seed_and_its_errors(small_data, tmp_path, monkeypatc
     assert "--seeds must be at least 1, got 0" in capsys.readouterr().err
     assert not (tmp_path / "reports").exists()  # nothing trained, nothing written
 
+    def no_answer(notebook, name):
+        raise LookupError(f"{notebook}.ipynb has no solution cell that defines {name}()")
+
+    with monkeypatch.context() as patched:  # the answer is read before anything trains
+        patched.setattr(benchmark, "reference_function", no_answer)
+        patched.setattr(benchmark, "run_reference", lambda *a: pytest.fail("trained"))
+        with pytest.raises(LookupError, match="06_improve.ipynb has no solution cell"):
+            benchmark.main(["--profile", "quick", "--epochs", "1", "--seeds", "1"])
+    assert not (tmp_path / "reports").exists()
+
+    given = []
+    train_improved_cnn = recipes.train_improved_cnn
+    monkeypatch.setattr(
+        recipes,
+        "train_improved_cnn",
+        lambda *args, **kwargs: given.append(kwargs) or train_improved_cnn(*args, **kwargs),
+    )
     assert benchmark.main(["--profile", "quick", "--epochs", "1", "--seeds", "1"]) == 0
+    assert [kwargs["augmentation"] for kwargs in given] == [build_augmentation]
+    assert "augment" not in given[0]  # the improved recipe trains with augmentation
     saved = json.loads((tmp_path / "reports" / "metrics.json").read_text())["benchmark"]
     assert saved["seeds"] == [42] and saved["improved"]["test_accuracy_std"] == 0.0
     text = (tmp_path / "reports" / "benchmark.md").read_text()
@@ -96,8 +123,13 @@ def test_seeds_change_the_run_and_the_same_seed_repeats_it(small_data, tmp_path)
     runs = {}
     for name, seed in (("a", 1), ("b", 1), ("c", 2)):
         model, _ = recipes.train_improved_cnn(
-            small_data, epochs=1, checkpoint_path=tmp_path / f"{name}.keras", seed=seed
+            small_data,
+            epochs=1,
+            checkpoint_path=tmp_path / f"{name}.keras",
+            augmentation=build_augmentation,
+            seed=seed,
         )
+        assert model.layers[1].name == "augmentation"  # augment=True is the default
         runs[name] = model.get_weights()
     assert all(np.array_equal(x, y) for x, y in zip(runs["a"], runs["b"], strict=True))
     assert not all(np.array_equal(x, y) for x, y in zip(runs["a"], runs["c"], strict=True))
@@ -114,13 +146,24 @@ def test_ablation_subset_is_stratified_and_checked(small_data):
 
 def test_ablation_trains_each_variant_once_per_seed_on_the_same_budget(small_data, capsys):
     train = recipes.ablation_subset(small_data.train, 300)
-    variants = {"all": {"augment": False}, "no_dropout": {"augment": False, "dropout": 0.0}}
-    scores = recipes.run_ablation(train, small_data.validation, variants, epochs=1, seeds=(1, 2))
+    variants = {"all": {}, "no_dropout": {"augment": False, "dropout": 0.0}}  # all: augmented
+    scores = recipes.run_ablation(
+        train,
+        small_data.validation,
+        variants,
+        epochs=1,
+        seeds=(1, 2),
+        augmentation=build_augmentation,
+    )
     assert list(scores) == ["all", "no_dropout"]
     assert all(len(values) == 2 and all(0 <= v <= 1 for v in values) for values in scores.values())
     assert scores["all"] != scores["no_dropout"]
     again = recipes.train_ablation_variant(
-        train, small_data.validation, epochs=1, seed=1, augment=False
+        train,
+        small_data.validation,
+        epochs=1,
+        seed=1,
+        augmentation=build_augmentation,
     )
     assert again == pytest.approx(scores["all"][0], abs=1e-6)  # a run is repeatable
     out = capsys.readouterr().out

@@ -4,15 +4,21 @@ import keras
 import numpy as np
 import pytest
 
+from course_tools.reference_answers import reference_function
 from helpers import settings, training
-from helpers.models import build_baseline_cnn
 from helpers.outputs import MissingOutputError, load_model, require
 from helpers.training import fit, load_history, save_history, warmup_cosine_schedule
 
 
+def baseline_cnn():
+    """Notebook 03's baseline CNN, compiled: its exercises, read from their solution cells."""
+    build_cnn = reference_function("03_cnn", "build_cnn")
+    return reference_function("03_cnn", "compile_model")(build_cnn())
+
+
 def train_once(data, path):
     settings.set_seeds()
-    model = build_baseline_cnn()
+    model = baseline_cnn()
     result = fit(model, data, epochs=1, checkpoint_path=path, batch_size=64)
     return model, result
 
@@ -26,7 +32,7 @@ def test_same_seed_gives_the_same_weights_after_one_epoch(small_data, tmp_path):
 
 def test_fit_checkpoints_times_and_records_history(small_data, tmp_path, capsys):
     settings.set_seeds()
-    model = build_baseline_cnn()
+    model = baseline_cnn()
     path = tmp_path / "model.keras"
     result = fit(model, small_data, epochs=2, checkpoint_path=path, batch_size=64, patience=5)
     assert path.is_file()
@@ -43,6 +49,34 @@ def test_fit_checkpoints_times_and_records_history(small_data, tmp_path, capsys)
     save_history(result, tmp_path / "h.json")
     again = load_history(tmp_path / "h.json")
     assert again.history == result.history and again.best_epoch == result.best_epoch
+
+
+class SpoilSecondEpoch(keras.callbacks.Callback):
+    """Keeps the weights at the end of epoch 1, then multiplies them by 50 before epoch 2, so
+    that epoch 2 ends far worse than epoch 1."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == 0:
+            self.first_epoch_weights = self.model.get_weights()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == 1:
+            self.model.set_weights([50 * w for w in self.model.get_weights()])
+
+
+def test_fit_goes_back_to_the_best_epoch_and_saves_it(small_data, tmp_path):
+    settings.set_seeds()
+    model, spoil, path = baseline_cnn(), SpoilSecondEpoch(), tmp_path / "model.keras"
+    result = fit(
+        model, small_data, epochs=2, checkpoint_path=path, batch_size=64, extra_callbacks=(spoil,)
+    )
+    assert result.epochs == 2 and result.best_epoch == 1
+    assert result.history["val_loss"][1] > result.history["val_loss"][0]
+    saved = keras.models.load_model(path).get_weights()
+    weights = zip(spoil.first_epoch_weights, model.get_weights(), saved, strict=True)
+    for best, kept, in_file in weights:
+        np.testing.assert_array_equal(kept, best)  # the model went back to epoch 1
+        np.testing.assert_array_equal(in_file, best)  # and so did its file
 
 
 def test_missing_model_names_the_notebook_to_run(tmp_path):
@@ -103,10 +137,18 @@ def test_seconds_per_training_image_rejects_impossible_requests(small_data, kwar
         )
 
 
+def test_seconds_per_prediction_times_a_real_forward_pass(small_data):
+    images = small_data.validation.images[:50]
+    seconds = training.seconds_per_prediction(_dense_model(), images, batch_size=25)
+    assert 0 < seconds < 0.1
+    with pytest.raises(ValueError, match="at least one image"):
+        training.seconds_per_prediction(_dense_model(), images[:0])
+
+
 def test_estimate_training_cost_times_steps_and_scales_to_the_whole_cell(small_data, monkeypatch):
     timings = iter([3e-4, 1e-4, 2e-4])  # three timed runs: the median, 2e-4, is kept
     monkeypatch.setattr(training, "seconds_per_training_image", lambda *a, **k: next(timings))
-    monkeypatch.setattr(training.evaluation, "seconds_per_prediction", lambda *a, **k: 5e-5)
+    monkeypatch.setattr(training, "seconds_per_prediction", lambda *a, **k: 5e-5)
     clock = iter([10.0, 10.5])  # building the model and its graphs: 0.5 s per run
     monkeypatch.setattr(training.time, "perf_counter", lambda: next(clock))
     cost = training.estimate_training_cost(

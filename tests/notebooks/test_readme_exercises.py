@@ -1,4 +1,5 @@
-"""The README's table of exercises agrees with the nbgrader cells of the course notebooks."""
+"""The instructors' table of exercises (docs/instructors.md) agrees with the nbgrader cells of
+the course notebooks."""
 
 import nbformat
 
@@ -6,22 +7,23 @@ from course_tools.classroom.student_edition import source_notebooks, summarise
 from course_tools.reporting.readme_tables import parse_table
 from helpers.settings import REPO_ROOT
 
+GUIDE = "docs/instructors.md"
 START, END = "<!-- exercises:start -->", "<!-- exercises:end -->"
 
 
-def readme_exercise_rows() -> dict[str, tuple[int, float]]:
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    assert START in readme and END in readme, f"README.md lacks the {START} ... {END} block"
-    block = readme.split(START, 1)[1].split(END, 1)[0]
+def guide_exercise_rows() -> dict[str, tuple[int, float]]:
+    guide = (REPO_ROOT / GUIDE).read_text(encoding="utf-8")
+    assert START in guide and END in guide, f"{GUIDE} lacks the {START} ... {END} block"
+    block = guide.split(START, 1)[1].split(END, 1)[0]
     header, *rows = parse_table(block)
     assert header[:3] == ["notebook", "exercises", "points"], header
     return {row[0]: (int(row[1]), float(row[2])) for row in rows}
 
 
-def test_readme_lists_every_notebook_with_its_exercises_and_points():
+def test_the_guide_lists_every_notebook_with_its_exercises_and_points():
     actual = {}
     for path in source_notebooks(REPO_ROOT / "notebooks"):
         summary = summarise(nbformat.read(path, as_version=4), path.stem)
         if summary.exercises:
             actual[path.stem] = (summary.exercises, summary.points)
-    assert readme_exercise_rows() == actual
+    assert guide_exercise_rows() == actual

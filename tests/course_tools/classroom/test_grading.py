@@ -24,9 +24,7 @@ from helpers.settings import PROFILES
 
 SOURCE = Path(__file__).resolve().parent / "fixtures" / "grading" / "source"
 TIMEOUT = 10  # seconds per cell: the fixtures' cells need well under one
-OPTIONS = grading.with_sandbox(GradingOptions(
-    timeout=TIMEOUT, references={"02_one_hot": {"one_hot": ("helpers.preprocessing.one_hot",)}}
-))
+OPTIONS = grading.with_sandbox(GradingOptions(timeout=TIMEOUT))
 HIDDEN = 'assert normalise([]) == [], "normalise([]) should be an empty list"'  # 01's hidden test
 CHECKS = {  # every check and its points, in course order
     "01_normalise:test_normalise": 2,
@@ -41,7 +39,6 @@ EXPECTED = {  # student -> the checks that score 0
     "tampered": ["01_normalise:test_normalise", "02_one_hot:test_one_hot"],
     "broken": list(CHECKS),
     "loop": ["02_one_hot:test_from_one_hot"],
-    "delegates": ["02_one_hot:test_one_hot"],
     "tampers": ["01_normalise:test_normalise"],
     "mallory": [],
 }
@@ -125,12 +122,6 @@ def make_class(root: Path, release: Path, protected: Path) -> None:
     save(read("01_normalise"), root / "loop" / "01_normalise.ipynb")
     answered(root / "loop", "02_one_hot", "from_one_hot",
              "def from_one_hot(vector):\n    while True:\n        pass")
-
-    save(read("01_normalise"), root / "delegates" / "01_normalise.ipynb")
-    answered(root / "delegates", "02_one_hot", "one_hot",
-             "from helpers.preprocessing import one_hot as reference\n\n\n"
-             "def one_hot(label, num_classes=10):\n"
-             "    return [int(v) for v in reference([label], num_classes)[0]]")
 
     # a wrong answer (ints for 0 and 255) that passes the hidden test with isinstance rebound
     answered(root / "tampers", "01_normalise", "normalise",
@@ -280,13 +271,6 @@ def test_a_loop_times_out_and_the_rest_is_graded(graded):
     assert errors and errors[0] in ("KeyboardInterrupt", "CellTimeoutError")
 
 
-def test_delegation_scores_zero_and_the_feedback_says_why(graded):
-    run, _, _ = graded
-    html = (run.course.feedback_dir("delegates") / "02_one_hot.html").read_text()
-    assert "DelegationError" in html and "helpers.preprocessing.one_hot" in html
-    assert "reference implementation of this exercise" in html
-
-
 def test_feedback_for_every_graded_notebook(graded):
     run, _, _ = graded
     for student in EXPECTED:
@@ -338,7 +322,7 @@ def test_nbgraders_own_export_shows_the_same_grades(graded):
 def test_shards_merged_equal_one_run(graded, new_course, tmp_path):
     run, _, root = graded
     class_ = tmp_path / "two"
-    for student in ("delegates", "one_wrong"):
+    for student in ("one_wrong", "tampers"):
         shutil.copytree(root / "pristine" / student, class_ / student)
     shards = []
     for index in (1, 2):
@@ -347,12 +331,12 @@ def test_shards_merged_equal_one_run(graded, new_course, tmp_path):
                             shard=(index, 2), protected=[], log=lambda _: None)
         shards.append(shard)
     assert [sorted(rows(s.root / "exports" / "grades.csv")) for s in shards] == [
-        ["delegates"], ["one_wrong"]]
+        ["one_wrong"], ["tampers"]]
     merged = shards[0]  # the gradebook of shard 1 receives shard 2
-    assert merge_course(shards[1], merged) == ["one_wrong"]
+    assert merge_course(shards[1], merged) == ["tampers"]
     whole = rows(run.export)
-    assert rows(export_grades(merged)) == {s: whole[s] for s in ("delegates", "one_wrong")}
-    assert (merged.feedback_dir("one_wrong") / "02_one_hot.html").is_file()
+    assert rows(export_grades(merged)) == {s: whole[s] for s in ("one_wrong", "tampers")}
+    assert (merged.feedback_dir("tampers") / "01_normalise.html").is_file()
 
 
 def test_a_late_or_corrected_hand_in_adds_to_the_gradebook(graded):

@@ -56,6 +56,7 @@ def test_reports_exercises_checks_and_points(edition):
     assert "01_normalise" in report and "02_one_hot" in report
     assert any(line.split()[:4] == ["total", "3", "4", "8"] for line in lines)
     assert "no solution or hidden-test markers left" in report
+    assert "no function of the edition answers an exercise (3 reference answers)" in report
 
 
 def test_solutions_and_hidden_tests_are_gone(edition):
@@ -204,6 +205,52 @@ def test_build_fails_if_anything_leaks(new_course, tmp_path, monkeypatch):
         student_edition.build_student_edition(
             SOURCE, tmp_path / "out", course=new_course(tmp_path / "course"), log=lambda _: None
         )
+
+
+def repository(root: Path, pixels: str) -> Path:
+    """A repository whose only support files are ``helpers/`` with a module ``pixels.py``."""
+    (root / "helpers").mkdir(parents=True)
+    (root / "helpers" / "__init__.py").write_text('"""The course\'s helpers."""\n')
+    (root / "helpers" / "pixels.py").write_text(pixels)
+    return root
+
+
+# 01_normalise's answer, `return [p / 255 for p in pixels]`, under other names
+PLANTED = '''"""Pixels."""
+
+
+def to_unit_range(values):
+    """Grey levels 0-255 as floats in [0, 1]."""
+    return [value / 255.0 for value in values]
+'''
+
+
+def test_build_fails_if_a_shipped_function_answers_an_exercise(new_course, tmp_path):
+    repo = repository(tmp_path / "repo", PLANTED)
+    with pytest.raises(student_edition.LeakError) as caught:
+        student_edition.build_student_edition(
+            SOURCE, tmp_path / "out", course=new_course(tmp_path / "course"), repo_root=repo,
+            log=lambda _: None,
+        )
+    lines = str(caught.value).splitlines()
+    assert lines[0] == f"functions of the student edition ({tmp_path / 'out'}) answer an exercise:"
+    assert lines[1].startswith(
+        "  helpers/pixels.py:4 to_unit_range answers 01_normalise exercise 'normalise'")
+    assert lines[2:] == ["move that code into the exercise's solution cell, or have the "
+                         "notebook pass the student's function on to whatever needs it"]
+
+
+def test_build_passes_when_no_shipped_function_answers_an_exercise(new_course, tmp_path):
+    pixels = PLANTED.replace("[value / 255.0 for value in values]",  # another computation
+                             "np.asarray(values, dtype=np.float32) / 255")
+    lines: list[str] = []
+    student_edition.build_student_edition(
+        SOURCE, tmp_path / "out", course=new_course(tmp_path / "course"),
+        repo_root=repository(tmp_path / "repo", pixels), log=lines.append,
+    )
+    assert (tmp_path / "out" / "helpers" / "pixels.py").read_text() == pixels
+    assert lines[-1] == (
+        "checked: no function of the edition answers an exercise (3 reference answers)")
 
 
 def test_the_real_course_builds(new_course, tmp_path):

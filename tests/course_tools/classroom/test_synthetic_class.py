@@ -40,12 +40,13 @@ def test_the_cheaters_hand_in_01_with_their_attack_and_the_port_filled_in(tmp_pa
 
 def test_hand_in_writes_the_student_folder(tmp_path):
     by_name = {student.name: student for student in students.STUDENTS}
-    for name in ("not_a_notebook", "delegates_backward", "full_marks_b", "full_marks_c",
+    for name in ("not_a_notebook", "backward_without_relu", "full_marks_b", "full_marks_c",
                  "only_01_to_03", "deleted_a_test"):
         students.hand_in(by_name[name], NOTEBOOKS, NOTEBOOKS, tmp_path)
     assert "sorry" in (tmp_path / "not_a_notebook" / "02_preprocess.ipynb").read_text()
-    nb = nbformat.read(tmp_path / "delegates_backward" / "06_improve.ipynb", as_version=4)
-    assert "return numpy_mlp.backward(" in students._cell(nb, "mlp_backward").source
+    nb = nbformat.read(tmp_path / "backward_without_relu" / "06_improve.ipynb", as_version=4)
+    backward = students._cell(nb, "mlp_backward").source
+    assert 'd_z1 = d_logits @ params["W2"].T\n' in backward and "hidden > 0" not in backward
     assert (tmp_path / "full_marks_b" / "notebooks" / "08_deploy.ipynb").is_file()
     assert (tmp_path / "full_marks_c" / "timestamp.txt").read_text().startswith("2030")
     assert sorted(p.stem for p in (tmp_path / "only_01_to_03").iterdir()) == [

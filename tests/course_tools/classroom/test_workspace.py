@@ -13,8 +13,6 @@ def test_kernels_write_into_the_workspace_in_the_chosen_profile(tmp_path):
     assert env["MNIST_COURSE_PROFILE"] == "quick"
     assert env["TF_NUM_INTRAOP_THREADS"] == env["OMP_NUM_THREADS"] == "1"
     assert "TF_NUM_INTRAOP_THREADS" not in workspace.GradingOptions().kernel_env(tmp_path)
-    config = workspace.GradingOptions(references={"01": {}}).config(Course(tmp_path))
-    assert config.FlagDelegation.references == {"01": {}}
 
 
 def test_environment_is_restored(monkeypatch):

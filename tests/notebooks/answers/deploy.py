@@ -201,6 +201,11 @@ ANSWERS = {
         ),
         Wrong("truncated instead of rounded", _centre(move="int(14 - {})"), "half a pixel"),
         Wrong(
+            "a half rounded up, not to even: floor(x + 0.5)",
+            _centre(move="int(np.floor(14 - {} + 0.5))"),
+            "takes a half to the even number",
+        ),
+        Wrong(
             "centre at 13.5", _centre(move="round(13.5 - {})"), "should move to row 14, column 14"
         ),
         Wrong("float64 image", _centre(dtype="np.float64"), "float32"),

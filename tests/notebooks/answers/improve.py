@@ -70,6 +70,16 @@ ANSWERS = {
             _pipeline(zoom="0.1, 0.1"),
         ),
         Wrong(
+            "rotation one way only: 0 to +10 degrees",
+            _pipeline(rotation="(0, 10 / 360)"),
+            "changes images one way only",
+        ),
+        Wrong(
+            "zoom one way only: in, never out",
+            _pipeline(zoom="(-0.1, 0.0)"),
+            "changes images one way only",
+        ),
+        Wrong(
             "rotation factor 0.1 like the others: 36 degrees",
             _pipeline(rotation="0.1"),
             "RandomRotation's factor is a fraction of a full turn",
