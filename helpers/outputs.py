@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,7 +108,10 @@ def load_model(profile: Profile, name: str):
 
     import helpers.batch_norm  # noqa: F401  (registers the layer the saved models use)
 
-    return keras.models.load_model(require(model_path(profile, name), "models", name, profile))
+    path = require(model_path(profile, name), "models", name, profile)
+    with warnings.catch_warnings():  # a model saved before training has no optimizer state yet
+        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+        return keras.models.load_model(path)
 
 
 def read_metrics(profile: Profile) -> dict:
