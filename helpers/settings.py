@@ -124,7 +124,7 @@ PROFILES = {
             "baseline_cnn": 0.98,
             "numpy_mlp": 0.96,
             "keras_mlp": 0.96,
-            "improved_cnn": 0.985,
+            "improved_cnn": 0.98,
             "resnet10": 0.97,
         },
         seeds=5,
