@@ -48,6 +48,17 @@ def stratified_split(labels: np.ndarray, holdout_size: int, seed: int = SEED):
     return np.sort(keep), np.sort(holdout)
 
 
+def subset(split: Split, images: int, seed: int = SEED) -> Split:
+    """A stratified subset of ``images`` digits of ``split``, or ``split`` itself when it holds
+    no more than that."""
+    if images >= len(split):
+        return split
+    if images < NUM_CLASSES:
+        raise ValueError(f"a stratified subset needs at least {NUM_CLASSES} images, got {images}")
+    _, kept = stratified_split(split.labels, images, seed)
+    return Split(split.images[kept], split.labels[kept])
+
+
 def fingerprint(*arrays: np.ndarray) -> str:
     """A short SHA-256 of array contents: the same arrays give the same 12 hex digits."""
     digest = hashlib.sha256()

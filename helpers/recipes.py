@@ -15,7 +15,7 @@ from pathlib import Path
 import keras
 
 from helpers import models
-from helpers.preprocessing import DataSplits, Split, stratified_split
+from helpers.preprocessing import DataSplits, Split, subset
 from helpers.settings import SEED, set_seeds
 from helpers.training import TrainingResult, fit, warmup_cosine_schedule
 
@@ -128,8 +128,7 @@ def ablation_subset(train: Split, images: int, seed: int = SEED) -> Split:
     CNN overfits without its regularisers and their effect shows in a short training."""
     if not 10 <= images <= len(train):
         raise ValueError(f"the subset needs 10 to {len(train):,} images, got {images:,}")
-    _, kept = stratified_split(train.labels, images, seed)
-    return Split(train.images[kept], train.labels[kept])
+    return subset(train, images, seed)
 
 
 def train_ablation_variant(

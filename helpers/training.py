@@ -200,6 +200,19 @@ class CostEstimate:
         return f"⏱ took {_duration(seconds)}, {seconds / self.seconds:.2f} x the estimate"
 
 
+@dataclass(frozen=True)
+class NoEstimate:
+    """Stands for a :class:`CostEstimate` where the profile measures no costs (quick: grading
+    and CI, where a few timed steps on a busy machine would be noise)."""
+
+    def __str__(self) -> str:
+        return "not estimated in this profile"
+
+    def versus(self, seconds: float) -> str:
+        """How long the cell took."""
+        return f"⏱ took {_duration(seconds)}"
+
+
 def _duration(seconds: float) -> str:
     return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
 
@@ -224,15 +237,19 @@ def estimate_training_cost(
     validation_passes: int | None = None,
     runs: int = 1,
     batch_size: int = 128,
-) -> CostEstimate:
+    measure: bool = True,
+) -> CostEstimate | NoEstimate:
     """Time a throw-away model from ``build()`` on ``train`` (a
     :class:`~helpers.preprocessing.Split`) and predict the cost of ``runs`` trainings of
     ``epochs`` epochs, each with ``validation_passes`` passes over ``validation`` (default: one
     per epoch), plus each run's set-up (building the model and its graphs, timed too).
 
     The training steps are timed three times and the median kept, so that a machine busy for a
-    moment neither shortens nor stretches the estimate much.
+    moment neither shortens nor stretches the estimate much. ``measure=False`` (a profile's
+    ``measure_costs``) builds and times nothing and returns a :class:`NoEstimate`.
     """
+    if not measure:
+        return NoEstimate()
     steps = max(1, min(10, len(train) // batch_size))
     started = time.perf_counter()
     model = build()

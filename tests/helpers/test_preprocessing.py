@@ -89,3 +89,19 @@ def test_validation_and_test_do_not_depend_on_the_profile():
     assert all(
         row.tobytes() not in train_rows for row in quick.validation.images[:200].reshape(200, -1)
     )
+
+
+def test_subset_is_stratified_or_the_split_itself():
+    counts = [100, 200, 100, 100, 100, 100, 100, 100, 100, 100]
+    labels = np.repeat(np.arange(10), counts).astype(np.uint8)
+    index = np.arange(len(labels), dtype=np.float32).reshape(-1, 1, 1, 1)
+    images = index * np.ones((1, 28, 28, 1), np.float32)
+    split = pp.Split(images, labels)
+    part = pp.subset(split, 110)
+    assert len(part) == 110
+    assert np.bincount(part.labels).tolist() == [10, 20, 10, 10, 10, 10, 10, 10, 10, 10]
+    kept = part.images[:, 0, 0, 0].astype(int)  # each image remembers its index
+    np.testing.assert_array_equal(part.labels, labels[kept])
+    assert pp.subset(split, len(split)) is split and pp.subset(split, 5_000) is split
+    with pytest.raises(ValueError, match="at least 10 images, got 9"):
+        pp.subset(split, 9)

@@ -105,3 +105,34 @@ def test_probe_count_caps_only_the_profiles_that_set_a_limit():
     assert full.probe_count(3_000) == 3_000 and full.probe_count(10_000) == 10_000
     assert quick.probe_count(10_000) == quick.probe_images < 10_000
     assert quick.probe_count(quick.probe_images - 1) == quick.probe_images - 1  # never more
+
+
+def test_only_the_full_profile_measures_costs():
+    assert settings.PROFILES["full"].measure_costs
+    assert not settings.PROFILES["quick"].measure_costs
+
+
+def test_set_seeds_seeds_python_and_numpy_without_loading_tensorflow():
+    """In a fresh interpreter, as notebooks 01 and 02 call it: TensorFlow stays unloaded."""
+    import subprocess
+    import sys
+
+    script = (
+        "import random, sys, numpy as np\n"
+        "from helpers import settings\n"
+        "settings.set_seeds(7); a = (random.random(), np.random.rand())\n"
+        "settings.set_seeds(7); b = (random.random(), np.random.rand())\n"
+        "print(a == b, 'tensorflow' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=settings.REPO_ROOT, check=True)
+    assert run.stdout.split() == ["True", "False"]
+
+
+def test_set_seeds_seeds_tensorflow_once_it_is_loaded():
+    import tensorflow as tf
+
+    settings.set_seeds(3)
+    first = tf.random.uniform((3,)).numpy()
+    settings.set_seeds(3)
+    assert (tf.random.uniform((3,)).numpy() == first).all()

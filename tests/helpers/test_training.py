@@ -174,3 +174,13 @@ def test_estimate_training_cost_on_a_real_model_is_positive(small_data):
     cost = training.estimate_training_cost(_dense_model, small_data.train, epochs=2)
     assert cost.seconds_per_prediction == 0
     assert cost.seconds > 2 * len(small_data.train) * cost.seconds_per_image > 0
+
+
+def test_estimate_training_cost_without_measuring_builds_nothing(small_data):
+    def build():
+        raise AssertionError("measure=False must not build a model")
+
+    cost = training.estimate_training_cost(build, small_data.train, epochs=2, measure=False)
+    assert isinstance(cost, training.NoEstimate)
+    assert str(cost) == "not estimated in this profile"
+    assert cost.versus(75) == "⏱ took 1.2 min"
