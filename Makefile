@@ -31,6 +31,7 @@ SANDBOX ?= bubblewrap
 MEMORY ?= 4G
 COURSE ?= grading
 WORKERS ?=
+THREADS ?=
 SHARD ?=
 SHARDS ?=
 REGRADE ?=
@@ -60,7 +61,7 @@ help:
 	@echo "make student                 build the student edition in dist/student/ (nbgrader, in grading/)"
 	@echo "make grade SUBMISSIONS=dir   grade one folder per student with nbgrader into grading/ (gradebook,"
 	@echo "            feedback, exports/grades.csv), each student's code in a bubblewrap sandbox; WORKERS=n"
-	@echo "            (default: one per core), SHARD=K/N, TIMEOUT=s per cell, MEMORY=4G per student,"
+	@echo "            (default: one per core), THREADS=n TensorFlow threads per kernel, SHARD=K/N, TIMEOUT=s per cell, MEMORY=4G per student,"
 	@echo "            REGRADE=1 grades again the hand-ins already graded unchanged, SANDBOX=none grades unconfined"
 	@echo "make merge-grades SHARDS='dir ...'  merge course folders graded with SHARD=K/N into grading/"
 	@echo "make grade-synthetic         grade a synthetic class of 34 students, ten of them cheaters, and check every"
@@ -128,14 +129,14 @@ student: $(STAMP)
 
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [WORKERS=n] [SHARD=K/N] [TIMEOUT=300] [COURSE=grading]"; exit 2; }
-	$(BIN)/python -m course_tools.classroom.grading $(SUBMISSIONS) --course $(COURSE) --timeout $(TIMEOUT) --sandbox $(SANDBOX) --memory $(MEMORY) $(if $(WORKERS),--workers $(WORKERS)) $(if $(SHARD),--shard $(SHARD)) $(if $(REGRADE),--regrade)
+	$(BIN)/python -m course_tools.classroom.grading $(SUBMISSIONS) --course $(COURSE) --timeout $(TIMEOUT) --sandbox $(SANDBOX) --memory $(MEMORY) $(if $(WORKERS),--workers $(WORKERS)) $(if $(THREADS),--threads $(THREADS)) $(if $(SHARD),--shard $(SHARD)) $(if $(REGRADE),--regrade)
 
 merge-grades: $(STAMP)
 	@test -n "$(SHARDS)" || { echo "usage: make merge-grades SHARDS='shard1 shard2 ...' [COURSE=grading]"; exit 2; }
 	$(BIN)/python -m course_tools.classroom.merge $(SHARDS) --course $(COURSE)
 
 grade-synthetic: $(STAMP)
-	$(BIN)/python -m course_tools.classroom.synthetic_class --timeout $(TIMEOUT) --sandbox $(SANDBOX) --memory $(MEMORY) $(if $(WORKERS),--workers $(WORKERS))
+	$(BIN)/python -m course_tools.classroom.synthetic_class --timeout $(TIMEOUT) --sandbox $(SANDBOX) --memory $(MEMORY) $(if $(WORKERS),--workers $(WORKERS)) $(if $(THREADS),--threads $(THREADS))
 
 bench: $(STAMP)
 	MNIST_COURSE_PROFILE=full $(BIN)/python -m course_tools.benchmark --seeds 3

@@ -4,7 +4,7 @@ Usage::
 
     python -m course_tools.classroom.grading SUBMISSIONS [--course grading] [--workers N]
         [--shard K/N] [--timeout 300] [--regrade] [--source notebooks]
-        [--sandbox bubblewrap|none] [--memory 4G]
+        [--sandbox bubblewrap|none] [--memory 4G] [--threads N]
 
 ``SUBMISSIONS`` holds one folder per student (see :mod:`~course_tools.classroom.submissions`).
 
@@ -37,6 +37,7 @@ import dataclasses
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -191,6 +192,47 @@ def _keep_log(course: Course, outcome: Outcome) -> None:
     (logs / f"{outcome.student}.log").write_text(header + text, encoding="utf-8")
 
 
+def _gather(futures, course: Course, run: ClassRun, options: GradingOptions, work_root: Path,
+            keep_workspaces: bool, log: Callable[[str], None]) -> None:
+    """Merge each student into the gradebook as their worker finishes."""
+    for future in as_completed(futures):
+        try:
+            outcome = future.result()
+        except Exception as error:  # a bug of ours or a dead worker: the class goes on
+            hand_in = futures[future]
+            reason = f"grading stopped: {type(error).__name__}: {error}"
+            outcome = Outcome(hand_in.student, work_root / hand_in.student,
+                              notes=[reason], failed=reason)
+        _merge(outcome, course)
+        course.record_isolation({outcome.student: options.describe()})
+        _keep_log(course, outcome)
+        if not keep_workspaces:
+            shutil.rmtree(outcome.workspace, ignore_errors=True)
+            shutil.rmtree(outcome.workspace.with_name(
+                outcome.workspace.name + SANDBOX_SUFFIX), ignore_errors=True)
+        run.graded.append(outcome)
+        log(_score_line(course, outcome))
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's workers now, not after their students: a worker's kernels (their
+    sandboxes die with their parent) would otherwise go on grading as orphans."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # public in 3.14 only
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(f"stopped by {signal.Signals(signum).name}")
+
+
+def stop_on_sigterm() -> None:
+    """Let SIGTERM (``kill``, a job scheduler) stop grading the way Ctrl-C does, workers and
+    their kernels included."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
 def grade_class(
     submissions: Path,
     *,
@@ -246,23 +288,11 @@ def grade_class(
                 hand_in
                 for hand_in in todo
             }
-            for future in as_completed(futures):
-                try:
-                    outcome = future.result()
-                except Exception as error:  # a bug of ours or a dead worker: the class goes on
-                    hand_in = futures[future]
-                    reason = f"grading stopped: {type(error).__name__}: {error}"
-                    outcome = Outcome(hand_in.student, work_root / hand_in.student,
-                                      notes=[reason], failed=reason)
-                _merge(outcome, course)
-                course.record_isolation({outcome.student: options.describe()})
-                _keep_log(course, outcome)
-                if not keep_workspaces:
-                    shutil.rmtree(outcome.workspace, ignore_errors=True)
-                    shutil.rmtree(outcome.workspace.with_name(
-                        outcome.workspace.name + SANDBOX_SUFFIX), ignore_errors=True)
-                run.graded.append(outcome)
-                log(_score_line(course, outcome))
+            try:
+                _gather(futures, course, run, options, work_root, keep_workspaces, log)
+            except BaseException:  # Ctrl-C, SIGTERM (stop_on_sigterm), a bug of ours
+                _stop_workers(pool)
+                raise
         if not keep_workspaces:
             shutil.rmtree(work_root, ignore_errors=True)
 
@@ -313,11 +343,17 @@ def main(argv: list[str] | None = None) -> int:
                         "none: with your rights, said in the output, the CSV and the feedback)")
     parser.add_argument("--memory", type=_size_argument, default=Limits().memory,
                         help="memory one student's kernels may hold at once (default: 4G)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="TensorFlow threads per kernel (default: the cores shared out "
+                        "among the workers)")
     args = parser.parse_args(argv)
     if args.workers is not None and args.workers < 1:
         parser.error("--workers must be 1 or more")
+    if args.threads is not None and args.threads < 1:
+        parser.error("--threads must be 1 or more")
     options = GradingOptions(timeout=args.timeout, profile=args.profile,
-                             limits=Limits(memory=args.memory))
+                             limits=Limits(memory=args.memory), threads=args.threads)
+    stop_on_sigterm()
     try:
         options = with_sandbox(options, args.sandbox)
         run = grade_class(

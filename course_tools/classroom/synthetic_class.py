@@ -3,7 +3,8 @@
 Usage::
 
     python -m course_tools.classroom.synthetic_class [--out scratch/synthetic-class]
-        [--workers N] [--timeout 300] [--sandbox bubblewrap|none] [--memory 4G] [--build-only]
+        [--workers N] [--threads N] [--timeout 300] [--sandbox bubblewrap|none] [--memory 4G]
+        [--build-only]
 
 The students (:mod:`~course_tools.classroom.synthetic_students`: full marks, typical
 mistakes, the untouched edition, ...; and the ten cheaters of
@@ -44,6 +45,7 @@ from course_tools.classroom.grading import (
     NO_SANDBOX_WARNING,
     available_cores,
     grade_class,
+    stop_on_sigterm,
     with_sandbox,
 )
 from course_tools.classroom.integrity import (
@@ -248,14 +250,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="where students' code runs (none: without the cheaters)")
     parser.add_argument("--memory", type=parse_size, default=Limits().memory,
                         help="memory one student's kernels may hold at once (default: 4G)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="TensorFlow threads per kernel (default: the cores shared out)")
     args = parser.parse_args(argv)
+    if args.threads is not None and args.threads < 1:
+        parser.error("--threads must be 1 or more")
     if args.check_only:
         return check_only(args.out)
     if args.build_only:
         _, submissions = build(args.out)
         print(f"{len(students(True))} students in {submissions}")
         return 0
-    options = GradingOptions(timeout=args.timeout, limits=Limits(memory=args.memory))
+    options = GradingOptions(timeout=args.timeout, limits=Limits(memory=args.memory),
+                             threads=args.threads)
+    stop_on_sigterm()
     try:
         options = with_sandbox(options, args.sandbox)
     except SandboxUnavailable as error:

@@ -8,8 +8,10 @@ folder. A second, smaller class is graded without a sandbox.
 import csv
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -370,6 +372,9 @@ def test_cli_refuses_bad_input(tmp_path, capsys):
         assert why in capsys.readouterr().err
     with pytest.raises(SystemExit):
         grading.main([str(tmp_path), "--workers", "0"])
+    with pytest.raises(SystemExit):
+        grading.main([str(tmp_path), "--threads", "0"])
+    assert "--threads must be 1 or more" in capsys.readouterr().err
 
 
 def test_shards_cover_the_class_once():
@@ -404,3 +409,34 @@ def test_without_a_sandbox_the_output_the_csv_and_the_feedback_say_so(graded, ne
     for page in course.feedback_dir("one_wrong").glob("*.html"):
         assert "Graded without a sandbox" in page.read_text()
     assert rows(run.export)["one_wrong"]["score"] == "6"  # graded all the same
+
+
+def test_sigterm_stops_the_workers_and_the_kernels_they_started(graded, new_course, tmp_path):
+    """SIGTERM (kill, a job scheduler) ends the whole tree, as Ctrl-C does: no worker goes on
+    grading as an orphan. The student loops, so their kernel is busy when the signal comes."""
+    import psutil
+
+    _, _, root = graded
+    shutil.copytree(root / "pristine" / "loop", tmp_path / "class" / "loop")
+    command = [sys.executable, "-m", "course_tools.classroom.grading", str(tmp_path / "class"),
+               "--course", str(tmp_path / "course"), "--source", str(SOURCE),
+               "--timeout", "120", "--workers", "1"]
+    parent = subprocess.Popen(command, cwd=Path(grading.__file__).parents[2],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        tree = psutil.Process(parent.pid)
+        for _ in range(600):  # until a kernel runs (ipykernel under the worker, in bwrap)
+            descendants = tree.children(recursive=True)
+            if any("ipykernel" in " ".join(p.cmdline()) for p in descendants if p.is_running()):
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("no kernel started within a minute")
+        parent.send_signal(signal.SIGTERM)
+        output, _ = parent.communicate(timeout=60)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+    assert parent.returncode != 0, output
+    gone, alive = psutil.wait_procs(descendants, timeout=20)
+    assert not alive, f"still running after SIGTERM: {[p.cmdline()[:3] for p in alive]}"
