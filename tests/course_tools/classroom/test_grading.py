@@ -427,7 +427,7 @@ def test_sigterm_stops_the_workers_and_the_kernels_they_started(graded, new_cour
         tree = psutil.Process(parent.pid)
         for _ in range(600):  # until a kernel runs (ipykernel under the worker, in bwrap)
             descendants = tree.children(recursive=True)
-            if any("ipykernel" in " ".join(p.cmdline()) for p in descendants if p.is_running()):
+            if any("ipykernel" in _command(process) for process in descendants):
                 break
             time.sleep(0.1)
         else:
@@ -435,8 +435,22 @@ def test_sigterm_stops_the_workers_and_the_kernels_they_started(graded, new_cour
         parent.send_signal(signal.SIGTERM)
         output, _ = parent.communicate(timeout=60)
     finally:
-        if parent.poll() is None:
-            parent.kill()
+        if parent.poll() is None:  # the test failed early: stop the tree the way it should
+            parent.terminate()
+            try:
+                parent.wait(60)
+            except subprocess.TimeoutExpired:
+                parent.kill()
     assert parent.returncode != 0, output
     gone, alive = psutil.wait_procs(descendants, timeout=20)
-    assert not alive, f"still running after SIGTERM: {[p.cmdline()[:3] for p in alive]}"
+    assert not alive, f"still running after SIGTERM: {[_command(p)[:80] for p in alive]}"
+
+
+def _command(process) -> str:
+    """A process's command line; empty once it has exited (or is a zombie)."""
+    import psutil
+
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
