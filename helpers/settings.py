@@ -6,8 +6,7 @@ The profile is chosen with the environment variable ``MNIST_COURSE_PROFILE``:
   ``reports/`` and ``models/`` at the top of the repository.
 - ``quick`` (CI, tests and grading): a small training subset, one or two epochs, fewer
   held-out digits for the measurements other than test accuracy and no cost estimates, same
-  code; writes under the
-  git-ignored ``scratch/quick/`` and never over the committed outputs.
+  code; writes under the git-ignored ``scratch/quick/`` and never over the committed outputs.
 
 ``MNIST_COURSE_OUTPUT`` moves a run's outputs (``reports/``, ``models/``) to another folder, in
 either profile: grading gives every student a folder of their own this way.
