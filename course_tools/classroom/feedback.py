@@ -58,9 +58,11 @@ def hidden_lines(cells, begin: str, end: str) -> set[str]:
 
 def hidden_pieces(cells, begin: str, end: str) -> set[str]:
     """What gives a hidden test away: each of its long lines and every run of :data:`RUN`
-    characters of one, unless the notebook shows the same text outside the hidden regions."""
+    characters of one, unless the notebook shows the same text outside the hidden regions
+    (read as a page shows it: white space folded across lines, markdown's backticks gone)."""
     _, visible = _regions(cells, begin, end)
-    shown = "\n".join(visible)
+    shown = " ".join(visible)
+    shown = f"{shown}\n{shown.replace('`', '')}"
     return {piece for piece in _pieces(hidden_lines(cells, begin, end)) if piece not in shown}
 
 

@@ -188,6 +188,9 @@ def run(out: Path, workers: int | None, timeout: int, options: GradingOptions | 
                              workers=workers, options=options, log=log)
         wall = time.monotonic() - started
         problems = compare(expected, graded.export)
+        # the home folder as grading left it: the nbgrader command below is the instructor's
+        # own, and a first Jupyter command writes ~/.jupyter/migrated
+        problems += canary.check()
         ours = {student: float(row["score"]) for student, row in
                 read_export(graded.export).items()}
         if nbgrader_totals(course, out / "nbgrader-export.csv") != ours:
@@ -196,7 +199,6 @@ def run(out: Path, workers: int | None, timeout: int, options: GradingOptions | 
             problems.append("the course's source/, release/, settings or the hand-ins changed")
         if fingerprint([REPO_ROOT], skip=Path(out)) != before[1] or git_status() != before[2]:
             problems.append("the repository changed during grading")
-        problems += canary.check()
         if listener.connections:
             problems.append(f"{listener.connections} connection(s) reached the loopback port")
         problems += [f"a hidden test in the feedback: {line}"

@@ -79,3 +79,19 @@ def test_what_the_notebook_shows_outside_the_hidden_tests_is_no_secret():
     assert "assert name in table, 'every Keras model" in pieces  # 40 characters
     nb, _ = HideHiddenTests().preprocess(new_notebook(cells=[visible, test, printed]), {})
     assert nb.cells[2].outputs[0].text == "for name in keras_models:\n"  # kept
+
+
+def test_text_a_markdown_cell_shows_is_no_secret_as_the_page_renders_it():
+    """The page drops markdown's backticks and folds the line break before them: the hidden
+    line's run ' interpretation.feature_map_layer(model,' is what 07's text shows."""
+    from nbformat.v4 import new_markdown_cell
+
+    text = new_markdown_cell("The last conv layer's maps:\n"
+                             "`interpretation.feature_map_layer(model, conv_name)` names it.")
+    test = new_code_cell("### BEGIN HIDDEN TESTS\nfor model in (best, baseline):\n"
+                         "    layer = interpretation.feature_map_layer(model, conv)\n"
+                         "### END HIDDEN TESTS", metadata=GRADE)
+    pieces = hidden_pieces([text, test], "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+    assert " interpretation.feature_map_layer(model," not in pieces
+    assert "pretation.feature_map_layer(model, conv)" in pieces  # not shown: still a secret
+    assert hidden_pieces([test], "BEGIN HIDDEN TESTS", "END HIDDEN TESTS") > pieces
