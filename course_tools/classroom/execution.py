@@ -8,7 +8,10 @@ hand-in needs:
   stopped (one line in the cell's output says so) and further output dropped;
 - **a stopped kernel** (over its limits, killed, crashed) ends the notebook, not the grading:
   the cell that was running gets an error saying why, every later code cell an error saying it
-  was not run, so nbgrader scores them 0 and goes on to the next notebook.
+  was not run, so nbgrader scores them 0 and goes on to the next notebook;
+- **kernels started ahead**: inside :func:`~course_tools.classroom.warm_kernels.ahead`, the
+  notebook runs in the kernel started for it while the previous notebook ran, and starts the
+  next one.
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ import json
 import signal
 
 from nbclient.exceptions import DeadKernelError
-from nbclient.util import ensure_async
+from nbclient.util import ensure_async, run_sync
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
 from course_tools.classroom.kernels import GradingKernelManager
 from course_tools.classroom.sandbox import Limits, format_size
+from course_tools.classroom.warm_kernels import WARM
 
 STOPPED = "KernelStopped"
 NOT_RUN = "NotRun"
@@ -55,10 +59,63 @@ class GuardedExecute(Execute):
         self.sent = 0
         self.capped = False
         self.stopped: str | None = None
+        self._started_ahead = False  # the kernel was started ahead (warm_kernels)
+        self._start_kwargs: dict = {}
 
     def preprocess(self, nb, resources=None, km=None):
         self._reset()
         return super().preprocess(nb, resources, km)
+
+    async def async_start_new_kernel(self, **kwargs) -> None:
+        """The kernel started ahead for this notebook if there is one, else a new one; then the
+        next notebook's, ahead (see :mod:`~course_tools.classroom.warm_kernels`)."""
+        notebook = self.resources.get("nbgrader", {}).get("notebook", "")
+        self._start_kwargs = kwargs
+        started_ahead = await WARM.take(notebook, self.kernel_name)
+        self._started_ahead = started_ahead is not None
+        if started_ahead is None:
+            await super().async_start_new_kernel(**kwargs)
+        else:
+            self.km = started_ahead
+        await WARM.start_after(notebook, self.kernel_name, self._next_kernel_manager,
+                               **self._start_arguments(kwargs))
+
+    start_new_kernel = run_sync(async_start_new_kernel)
+
+    async def async_start_new_kernel_client(self):
+        """nbclient's, but a kernel started ahead may take a cell's time to be ready (its
+        imports are a cell's work), and one that fails gives way to a new kernel."""
+        if not self._started_ahead:
+            return await super().async_start_new_kernel_client()
+        self._started_ahead = False
+        startup_timeout = self.startup_timeout
+        self.startup_timeout = max(startup_timeout, self.timeout or 0)
+        try:
+            return await super().async_start_new_kernel_client()
+        except Exception as error:  # nbclient has stopped it
+            self.log.warning("the kernel started ahead failed (%s): starting a new one", error)
+            self.km = self.create_kernel_manager()
+            await super().async_start_new_kernel(**self._start_kwargs)
+            return await super().async_start_new_kernel_client()
+        finally:
+            self.startup_timeout = startup_timeout
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    def _next_kernel_manager(self):
+        """A kernel manager as nbclient's ``create_kernel_manager`` makes one."""
+        named = {"kernel_name": self.kernel_name} if self.kernel_name else {}
+        return self.kernel_manager_class(config=self.config, **named)
+
+    def _start_arguments(self, kwargs: dict) -> dict:
+        """What nbclient's ``async_start_new_kernel`` starts a kernel with: the notebook's folder
+        and IPython's history kept in memory."""
+        path = self.resources.get("metadata", {}).get("path") or None
+        extra = list(self.extra_arguments)
+        if self.ipython_hist_file and not any(
+                argument.startswith("--HistoryManager.hist_file") for argument in extra):
+            extra.append(f"--HistoryManager.hist_file={self.ipython_hist_file}")
+        return {**({"cwd": path} if path else {}), **kwargs, "extra_arguments": extra}
 
     def preprocess_cell(self, cell, resources, index):
         if self.stopped is not None:

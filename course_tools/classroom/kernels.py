@@ -11,6 +11,11 @@
 - a :class:`Watchdog` thread adds up what everything the kernel started holds (resident
   memory, processes, the student's files) and stops the kernel past its
   :class:`~course_tools.classroom.sandbox.Limits`, saying why in :attr:`stopped`.
+
+Each kernel has a sockets folder of its own, seen by no other kernel's sandbox. With
+:attr:`~GradingKernelManager.preload` set, the kernel imports those modules before it starts
+(:data:`PRELOADING_LAUNCHER`): grading starts the next notebook's kernel that way while a
+notebook runs (:mod:`~course_tools.classroom.warm_kernels`).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import threading
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Instance
+from traitlets import Instance, List, Unicode
 
 from course_tools.classroom.sandbox import Limits, Sandbox, format_size
 
@@ -29,6 +34,36 @@ PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 POLL = 0.25  # seconds between two looks at the kernel's processes
 DISK_EVERY = 4  # polls between two measures of the student's folder
 KERNEL_LOG = "kernel.log"  # the sandboxed kernel's standard output and error
+# What ``python -m ipykernel_launcher`` does, after importing the modules in {names}.
+# Matplotlib's backend is set first, as ipykernel sets it: Keras imports pyplot, which reads
+# it. A name that is no module (``from a import function``) is skipped, and so is a module that
+# is not there (the notebook fails on it by itself); any other failure ends the kernel, and the
+# notebook gets a new one (a half-imported package would not be what a notebook gets).
+PRELOADING_LAUNCHER = """\
+import importlib, importlib.util, os, sys
+if sys.path and sys.path[0] == "":
+    del sys.path[0]
+sys.argv[0] = importlib.util.find_spec("ipykernel_launcher").origin
+if not os.environ.get("MPLBACKEND"):
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+for name in {names!r}:
+    try:
+        importlib.import_module(name)
+    except BaseException as error:
+        if not (isinstance(error, ModuleNotFoundError) and error.name == name):
+            print(f"importing {{name}} ahead failed: {{error!r}}", file=sys.stderr, flush=True)
+            os._exit(1)
+from ipykernel import kernelapp
+kernelapp.launch_new_instance()
+"""
+
+
+def preloading(command: list[str], names: list[str]) -> list[str]:
+    """A ``python -m ipykernel_launcher ...`` command that imports ``names`` first; any other
+    command as it is."""
+    if len(command) < 3 or command[1:3] != ["-m", "ipykernel_launcher"]:
+        return command
+    return [command[0], "-c", PRELOADING_LAUNCHER.format(names=list(names)), *command[3:]]
 
 
 def _parents() -> dict[int, int]:
@@ -131,12 +166,14 @@ class GradingKernelManager(AsyncKernelManager):
     sandbox = Instance(Sandbox, allow_none=True, help="the sandbox kernels start in").tag(
         config=True)
     limits = Instance(Limits, args=(), help="what a kernel may use").tag(config=True)
+    preload = List(Unicode(), help="modules the kernel imports before it starts")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.stopped: str | None = None  # why the watchdog stopped the kernel
         self.watchdog: Watchdog | None = None
         if self.sandbox is not None:
+            self.sandbox = self.sandbox.for_one_kernel()
             self.transport = "ipc"
             self.ip = str(self.sandbox.sockets / "kernel")
             self.connection_file = str(self.sandbox.sockets / "kernel.json")
@@ -154,7 +191,7 @@ class GradingKernelManager(AsyncKernelManager):
             os.chown(self.connection_file, *self.sandbox.user)
 
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
-        command = super().format_kernel_cmd(extra_arguments)
+        command = preloading(super().format_kernel_cmd(extra_arguments), self.preload)
         if self.sandbox is None:
             return command
         return self.sandbox.command(command, dict(os.environ))

@@ -27,8 +27,9 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from helpers.settings import DATA_DIR, REPO_ROOT
@@ -77,7 +78,8 @@ def format_size(size: int) -> str:
 
 @dataclass(frozen=True)
 class Limits:
-    """What one student's sandbox may use (each kernel in turn; the student's folder in all)."""
+    """What one student's sandbox may use: each kernel (the next notebook's, started ahead,
+    is counted on its own), and the student's folder in all."""
 
     memory: int = 4 * GiB  # private memory of everything in the sandbox at once
     processes: int = 64  # processes at once (threads not counted)
@@ -128,7 +130,8 @@ class Sandbox:
 
     ``folder`` is the student's folder on this machine (``notebooks/`` and ``outputs/``), seen
     as ``/submission`` inside. ``sockets`` holds the kernel's ``ipc`` sockets and connection
-    file, at the same path on both sides. ``version`` is bwrap's: options that came with 0.7
+    file, at the same path on both sides (:meth:`for_one_kernel` gives each kernel a folder of
+    its own inside the student's). ``version`` is bwrap's: options that came with 0.7
     and 0.8 (``--size``, ``--disable-userns``) are used where it has them.
     """
 
@@ -151,6 +154,14 @@ class Sandbox:
         if self.read_only:
             return list(self.read_only)
         return [*python_paths(), REPO_ROOT / "helpers", DATA_DIR.parent]
+
+    def for_one_kernel(self) -> Sandbox:
+        """This sandbox with a sockets folder of its own, made inside :attr:`sockets`: two
+        kernels of a student that run at once cannot reach each other."""
+        own = Path(tempfile.mkdtemp(prefix="k-", dir=self.sockets))
+        if self.as_root:  # the kernel makes its sockets there
+            os.chown(own, *self.user)
+        return replace(self, sockets=own)
 
     def _tmpfs(self, path: str) -> list[str]:
         size = ["--size", str(self.limits.disk)] if self.version >= (0, 7) else []
@@ -244,8 +255,6 @@ def probe(bwrap: str | None = None, scratch: Path | None = None) -> Sandbox:
 
     Starts this Python in the same sandbox a kernel gets and imports ``helpers`` there.
     """
-    import tempfile
-
     bwrap = bwrap or find_bwrap()
     if bwrap is None:
         raise SandboxUnavailable(f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}")

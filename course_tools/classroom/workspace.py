@@ -37,6 +37,7 @@ from course_tools.classroom.course import DEFAULT_TIMEOUT, Course, ensure_alembi
 from course_tools.classroom.kernels import KERNEL_LOG
 from course_tools.classroom.sandbox import Limits, Sandbox
 from course_tools.classroom.submissions import TIMESTAMP, HandIn, submit
+from course_tools.classroom.warm_kernels import ahead, imports
 from helpers.deploy.quiet import native_stderr_to
 
 OUTPUTS = "outputs"
@@ -181,6 +182,16 @@ def make_sandbox(options: GradingOptions, work_root: Path, hand_in: HandIn) -> S
     return sandbox
 
 
+def preloads(work: Course, hand_in: HandIn) -> dict[str, tuple[str, ...]]:
+    """The student's notebooks in grading order, each with the modules the instructor's copy
+    imports: what a kernel started ahead for it imports."""
+    found = {}
+    for name in sorted(hand_in.readable(), key=lambda name: f"{name}.ipynb"):  # as nbgrader
+        source = work.source_dir / f"{name}.ipynb"
+        found[name] = imports(source) if source.is_file() else ()
+    return found
+
+
 def _keep_kernel_log(sandbox: Sandbox, log: Path) -> None:
     """The end of what the sandboxed kernels printed themselves, added to the grading log."""
     kernel_log = sandbox.folder / KERNEL_LOG
@@ -222,7 +233,8 @@ def grade_student(
     try:
         with environment(env), native_stderr_to(work.root / LOG):
             api = NbGraderAPI(config=options.config(work, sandbox))
-            results = [api.autograde(course.assignment, hand_in.student)]
+            with ahead(preloads(work, hand_in)) as warm:  # kernels start while others run
+                results = [api.autograde(course.assignment, hand_in.student)]
             if results[0]["success"]:
                 results.append(api.generate_feedback(course.assignment, hand_in.student))
     finally:
@@ -232,6 +244,8 @@ def grade_student(
     with open(work.root / LOG, "a", encoding="utf-8") as log:
         for result in results:
             log.write(result.get("log") or "")
+        log.write(f"\n{warm.taken} of {len(hand_in.readable())} notebooks ran in a kernel "
+                  "started ahead\n")
     result = results[-1]
     if not result["success"]:
         outcome.failed = failure(result)

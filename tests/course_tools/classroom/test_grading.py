@@ -185,6 +185,12 @@ def test_every_student_gets_the_expected_score(graded):
     assert not any(outcome.failed for outcome in run.graded)
 
 
+def test_the_second_notebook_runs_in_the_kernel_started_ahead(graded):
+    run, _, _ = graded
+    log = (run.course.root / "logs" / "reference.log").read_text()
+    assert "1 of 2 notebooks ran in a kernel started ahead" in log
+
+
 def test_unreadable_and_missing_notebooks_give_zeros_with_a_note(graded):
     run, lines, _ = graded
     broken = next(outcome for outcome in run.graded if outcome.student == "broken")

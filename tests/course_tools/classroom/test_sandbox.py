@@ -9,24 +9,21 @@ import sys
 from pathlib import Path
 
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
-from traitlets.config import Config
 
 from course_tools.classroom import sandbox as sandbox_module
-from course_tools.classroom.execution import NOT_RUN, STOPPED, GuardedExecute
+from course_tools.classroom.execution import NOT_RUN, STOPPED
 from course_tools.classroom.integrity import LoopbackListener
 from course_tools.classroom.sandbox import (
     Limits,
     MiB,
     Sandbox,
     SandboxUnavailable,
-    bwrap_version,
-    find_bwrap,
     format_size,
     parse_size,
     probe,
 )
 from helpers.settings import REPO_ROOT
+from tests.course_tools.classroom.sandboxed import execute, make_sandbox
 
 # what the kernel reports: every path it can list, read or write, and its network
 LOOK_AROUND = """
@@ -58,20 +55,7 @@ print(json.dumps({"uid": os.getuid(), "cwd": os.getcwd(), "seen": seen, "written
 
 def run(cells, tmp_path, limits=None, timeout=30):
     """Execute ``cells`` in a sandboxed kernel the way grading does; the executed notebook."""
-    limits = limits or Limits()
-    bwrap = find_bwrap()
-    folder, sockets = tmp_path / "student", tmp_path / "sockets"
-    os.chmod(tmp_path, 0o755)
-    sandbox = Sandbox(folder, sockets, bwrap, version=bwrap_version(bwrap), limits=limits)
-    sandbox.prepare()
-    nb = new_notebook(cells=[new_code_cell(source) for source in cells])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    config = Config({"GradingKernelManager": {"sandbox": sandbox, "limits": limits},
-                     "GuardedExecute": {"output_limit": limits.output}})
-    GuardedExecute(config=config, timeout=timeout).preprocess(
-        nb, {"metadata": {"path": str(folder)}})
-    return nb
+    return execute(cells, make_sandbox(tmp_path, limits), timeout)
 
 
 def errors(cell):

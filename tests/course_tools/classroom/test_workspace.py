@@ -1,10 +1,15 @@
-"""A student's working copy: the environment its kernels get, the gradebook snapshot."""
+"""A student's working copy: the environment its kernels get, the gradebook snapshot, what
+its kernels started ahead import."""
 
 import os
 import sqlite3
 
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
 from course_tools.classroom import workspace
 from course_tools.classroom.course import Course
+from course_tools.classroom.submissions import HandIn
 
 
 def test_kernels_write_into_the_workspace_in_the_chosen_profile(tmp_path):
@@ -49,3 +54,19 @@ def test_nothing_handed_in_is_recorded_as_zeros_with_its_timestamp(new_course, t
         assert submission.timestamp.year == 2030 and submission.score == 0
         grade = gradebook.find_grade("test_a", "01_x", "mnist", "ann")
         assert grade.auto_score == 0 and not grade.needs_manual_grade
+
+
+def test_kernels_started_ahead_import_what_the_instructors_notebooks_import(tmp_path):
+    work = Course(tmp_path / "work")
+    work.source_dir.mkdir(parents=True)
+    nbformat.write(new_notebook(cells=[new_code_cell("import numpy\nfrom helpers import plots")]),
+                   work.source_dir / "02_b.ipynb")
+    nbformat.write(new_notebook(cells=[new_code_cell("import keras")]),
+                   work.source_dir / "01_a.ipynb")
+    student = tmp_path / "ann"  # her 02_b imports nothing: the instructor's copy is read
+    hand_in = HandIn("ann", student, found={name: student / f"{name}.ipynb" for name in
+                                            ("02_b", "01_a", "03_not_in_source", "04_broken")},
+                     unreadable={"04_broken": "not a notebook"})
+    assert list(workspace.preloads(work, hand_in).items()) == [  # in nbgrader's order
+        ("01_a", ("keras",)), ("02_b", ("numpy", "helpers", "helpers.plots")),
+        ("03_not_in_source", ())]
