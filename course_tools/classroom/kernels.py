@@ -172,11 +172,16 @@ class GradingKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
         self.stopped: str | None = None  # why the watchdog stopped the kernel
         self.watchdog: Watchdog | None = None
+        self.own_sockets = False  # the sandbox has this kernel's own sockets folder
         if self.sandbox is not None:
-            self.sandbox = self.sandbox.for_one_kernel()
             self.transport = "ipc"
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.sandbox is not None and not self.own_sockets:  # made once it is started
+            self.sandbox, self.own_sockets = self.sandbox.for_one_kernel(), True
             self.ip = str(self.sandbox.sockets / "kernel")
             self.connection_file = str(self.sandbox.sockets / "kernel.json")
+        return await super()._async_pre_start_kernel(**kw)
 
     @property
     def kernel_spec(self):

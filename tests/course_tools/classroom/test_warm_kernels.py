@@ -66,6 +66,8 @@ def test_the_next_notebook_runs_in_the_kernel_started_while_this_one_ran(tmp_pat
     assert first["sockets"] != second["sockets"]
     assert first["beside"] == [os.path.basename(first["sockets"])]
     assert second["beside"] == [os.path.basename(second["sockets"])]
+    # a folder per kernel started, none for the manager nbclient made and the second did not use
+    assert len(list(sandbox.sockets.iterdir())) == 2
 
 
 def test_the_kernel_left_over_is_stopped_and_none_is_started_outside_ahead(tmp_path):
