@@ -170,6 +170,28 @@ def test_ablation_trains_each_variant_once_per_seed_on_the_same_budget(small_dat
     assert out.count("all ") == 2 and "no_dropout               seed 2: validation accuracy" in out
 
 
+def test_an_ablation_run_of_a_few_steps_goes_eagerly_and_a_longer_one_as_a_graph(
+    small_data, monkeypatch
+):
+    built = []
+
+    def build(*args, **kwargs):
+        built.append(build_improved_cnn(*args, **kwargs))
+        return built[-1]
+
+    build_improved_cnn = recipes.models.build_improved_cnn
+    monkeypatch.setattr(recipes.models, "build_improved_cnn", build)
+    train = recipes.ablation_subset(small_data.train, 300)  # 3 steps an epoch
+    for epochs in (1, 4):  # 3 steps, then 12
+        accuracy = recipes.train_ablation_variant(
+            train, small_data.validation, epochs=epochs, seed=1, augmentation=build_augmentation
+        )
+        assert 0 <= accuracy <= 1
+    assert 3 <= recipes.EAGER_MAX_STEPS < 12
+    assert [model.run_eagerly for model in built] == [True, False]
+    assert [int(model.optimizer.iterations.numpy()) for model in built] == [3, 12]
+
+
 def test_stopwatch_measures_wall_and_cpu_time_of_its_block():
     with benchmark._Stopwatch() as busy:
         total = sum(i * i for i in range(2_000_000))
