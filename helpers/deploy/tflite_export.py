@@ -54,37 +54,66 @@ def _export_for_inference(model, saved_model_dir: str) -> None:
         logger.setLevel(level)
 
 
-def tflite_bytes(model, mode: str, representative_images=None) -> bytes:
-    """The ``.tflite`` flatbuffer of a Keras model in one of :data:`EXPORT_MODES`.
+def convert_saved_model(saved_model_dir, mode: str, representative_images=None) -> bytes:
+    """The ``.tflite`` flatbuffer of a SavedModel in one of :data:`EXPORT_MODES`.
 
     ``representative_images`` (float32 in [0, 1], a few hundred training images) calibrate
     the ``int8`` mode, which requires them; the other modes do not use them.
     """
+    _check_mode(mode, representative_images)
+    converter = tf.lite.TFLiteConverter.from_saved_model(str(saved_model_dir))
+    if mode != "float32":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    if mode == "int8":
+        calibration = as_image_batch(representative_images)
+        converter.representative_dataset = lambda: ([image[None]] for image in calibration)
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        converter.inference_input_type = tf.int8
+        converter.inference_output_type = tf.int8
+    with native_stderr_muted():  # the converter logs its passes from C++
+        return converter.convert()
+
+
+def _check_mode(mode: str, representative_images) -> None:
     if mode not in EXPORT_MODES:
         raise ValueError(f"unknown export mode {mode!r}; choose one of: {', '.join(EXPORT_MODES)}")
     if mode == "int8" and representative_images is None:
         raise ValueError("the int8 export needs representative_images to calibrate activations")
+
+
+def tflite_files(model, paths: Mapping[str, Path], representative_images=None) -> dict[str, int]:
+    """Write ``model`` as TensorFlow Lite in each mode of ``paths`` (``{mode: path}``); the size
+    of each file in bytes.
+
+    The model is written as a SavedModel once, then converted once per mode (writing it
+    costs about as much as a conversion).
+    """
+    for mode in paths:
+        _check_mode(mode, representative_images)
+    sizes = {}
     with tempfile.TemporaryDirectory() as saved_model_dir:
         _export_for_inference(model, saved_model_dir)
-        converter = tf.lite.TFLiteConverter.from_saved_model(saved_model_dir)
-        if mode != "float32":
-            converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        if mode == "int8":
-            calibration = as_image_batch(representative_images)
-            converter.representative_dataset = lambda: ([image[None]] for image in calibration)
-            converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-            converter.inference_input_type = tf.int8
-            converter.inference_output_type = tf.int8
-        with native_stderr_muted():  # the converter logs its passes from C++
-            return converter.convert()
+        for mode, path in paths.items():
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(convert_saved_model(saved_model_dir, mode, representative_images))
+            sizes[mode] = path.stat().st_size
+    return sizes
+
+
+def tflite_bytes(model, mode: str, representative_images=None) -> bytes:
+    """The ``.tflite`` flatbuffer of a Keras model in one of :data:`EXPORT_MODES`
+    (:func:`convert_saved_model`)."""
+    _check_mode(mode, representative_images)
+    with tempfile.TemporaryDirectory() as saved_model_dir:
+        _export_for_inference(model, saved_model_dir)
+        return convert_saved_model(saved_model_dir, mode, representative_images)
 
 
 def export_tflite(model, path, mode: str, representative_images=None) -> int:
-    """Write ``model`` to ``path`` as TensorFlow Lite (:func:`tflite_bytes`); the size in bytes."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(tflite_bytes(model, mode, representative_images))
-    return path.stat().st_size
+    """Write ``model`` to ``path`` as TensorFlow Lite in one mode (:func:`tflite_files`); the
+    size in bytes."""
+    return tflite_files(model, {mode: path}, representative_images)[mode]
 
 
 RECORD_KEYS = ("model", "mode", "file", "bytes", "test_accuracy", "latency_ms")

@@ -8,7 +8,7 @@ from keras import layers
 
 from helpers import settings
 from helpers.deploy.classifier import EXPORT_MODES, TFLiteClassifier
-from helpers.deploy.tflite_export import export_tflite
+from helpers.deploy.tflite_export import export_tflite, tflite_files
 from helpers.outputs import MissingOutputError
 from helpers.preprocessing import load_splits
 
@@ -49,10 +49,9 @@ def exports(tiny_cnn, data, tmp_path_factory):
     folder = tmp_path_factory.mktemp("tflite")
     calibration = data[0][:300]
     paths = {mode: folder / f"tiny_{mode}.tflite" for mode in EXPORT_MODES}
-    return {
-        mode: (path, export_tflite(tiny_cnn, path, mode, representative_images=calibration))
-        for mode, path in paths.items()
-    }
+    sizes = tflite_files(tiny_cnn, paths, representative_images=calibration)
+    assert list(sizes) == list(EXPORT_MODES)
+    return {mode: (path, sizes[mode]) for mode, path in paths.items()}
 
 
 def test_all_three_exports_are_written_and_int8_is_much_smaller(exports):
@@ -102,6 +101,16 @@ def test_bad_modes_and_missing_calibration_are_refused(tiny_cnn, tmp_path):
     with pytest.raises(ValueError, match="int8 export needs representative_images"):
         export_tflite(tiny_cnn, tmp_path / "m.tflite", "int8")
     assert not (tmp_path / "m.tflite").exists()
+    paths = {"float32": tmp_path / "f.tflite", "int8": tmp_path / "i.tflite"}
+    with pytest.raises(ValueError, match="int8 export needs representative_images"):
+        tflite_files(tiny_cnn, paths)  # refused before anything is written
+    assert not any(path.exists() for path in paths.values())
+
+
+def test_one_export_in_one_mode_is_the_same_file_as_among_all_modes(tiny_cnn, exports, tmp_path):
+    path = tmp_path / "alone_float32.tflite"
+    assert export_tflite(tiny_cnn, path, "float32") == exports["float32"][1]
+    assert path.read_bytes() == exports["float32"][0].read_bytes()
 
 
 def test_missing_or_damaged_model_files_give_clear_errors(tmp_path):
