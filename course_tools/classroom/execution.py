@@ -11,7 +11,10 @@ hand-in needs:
   was not run, so nbgrader scores them 0 and goes on to the next notebook;
 - **kernels started ahead**: inside :func:`~course_tools.classroom.warm_kernels.ahead`, the
   notebook runs in the kernel started for it while the previous notebook ran, and starts the
-  next one.
+  next one;
+- **kernels stopped at once**: after its last cell a notebook's kernel is killed, not asked to
+  exit, so neither its clean-up (1-2 s with TensorFlow loaded) nor a student's exit hook
+  holds grading up.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from nbclient.exceptions import DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Enum, Integer
 
 from course_tools.classroom.kernels import GradingKernelManager
 from course_tools.classroom.sandbox import Limits, format_size
@@ -49,6 +52,8 @@ class GuardedExecute(Execute):
 
     output_limit = Integer(Limits().output, help="bytes one notebook may send back").tag(
         config=True)
+    # nbclient's default is "graceful"; nothing of a graded kernel is kept after its last cell
+    shutdown_kernel = Enum(["graceful", "immediate"], default_value="immediate").tag(config=True)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", GradingKernelManager)

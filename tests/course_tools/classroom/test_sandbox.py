@@ -154,6 +154,15 @@ def test_killing_the_parent_and_everything_leaves_the_kernel_running(tmp_path):
     assert text(nb.cells[1]) == "after\n"
 
 
+def test_the_kernel_is_killed_after_the_last_cell_and_runs_no_exit_hook(tmp_path):
+    hook = ("import atexit, pathlib\n"
+            "atexit.register(pathlib.Path('/submission/outputs/exited.txt').write_text, 'x')")
+    nb = run([hook, "print('last cell')"], tmp_path)
+    assert text(nb.cells[1]) == "last cell\n"
+    assert (tmp_path / "student" / "outputs").is_dir()
+    assert not (tmp_path / "student" / "outputs" / "exited.txt").exists()
+
+
 def test_a_cell_that_loops_is_interrupted_by_message_and_the_next_runs(tmp_path):
     nb = run(["while True:\n    pass", "print('after')"], tmp_path, timeout=3)
     assert errors(nb.cells[0])[0][0] in ("KeyboardInterrupt", "CellTimeoutError")
