@@ -107,10 +107,13 @@ def test_bad_modes_and_missing_calibration_are_refused(tiny_cnn, tmp_path):
     assert not any(path.exists() for path in paths.values())
 
 
-def test_one_export_in_one_mode_is_the_same_file_as_among_all_modes(tiny_cnn, exports, tmp_path):
-    path = tmp_path / "alone_float32.tflite"
-    assert export_tflite(tiny_cnn, path, "float32") == exports["float32"][1]
-    assert path.read_bytes() == exports["float32"][0].read_bytes()
+@pytest.mark.parametrize("mode", ["float32", "int8"])  # converted first and last among all
+def test_an_export_in_one_mode_is_the_file_written_among_all_modes(
+    tiny_cnn, data, exports, tmp_path, mode
+):
+    path = tmp_path / f"alone_{mode}.tflite"
+    assert export_tflite(tiny_cnn, path, mode, representative_images=data[0][:300]) > 0
+    assert path.read_bytes() == exports[mode][0].read_bytes()
 
 
 def test_missing_or_damaged_model_files_give_clear_errors(tmp_path):
