@@ -1,20 +1,21 @@
 """``make test``: its two jobs together run every test once, and the notebooks' own tests run even
 when a notebook fails under nbval.
 
-The Makefile is copied into a temporary folder whose ``.venv/bin/python`` is a stand-in: it
-writes the arguments it was called with to a log and exits with the status the test asks for,
-so nothing is installed or run.
+The Makefile is copied (``tests/test_makefile.py``'s fixture) into a temporary folder whose
+``.venv/bin/python`` is a stand-in: it writes the arguments it was called with to a log and
+exits with the status the test asks for, so nothing is installed or run.
 """
 
 import os
-import shutil
 import subprocess
 
 import pytest
 
-from helpers.settings import REPO_ROOT
+from tests import test_makefile
 
-MAKE = shutil.which("make")
+MAKE = test_makefile.MAKE
+course = test_makefile.course  # the fixture: a copy of the Makefile and its prerequisites
+
 STAND_IN = """#!/bin/sh
 echo "$*" >> "$CALLS"
 case "$*" in
@@ -25,21 +26,17 @@ esac
 
 
 @pytest.fixture
-def course(tmp_path):
-    """A copy of the Makefile with a stand-in Python in .venv, installed as far as make knows."""
-    if MAKE is None:
-        pytest.fail("make is not installed: the course's commands need it")
-    for name in ("Makefile", "requirements.txt", "pyproject.toml"):
-        shutil.copy(REPO_ROOT / name, tmp_path / name)
-    python = tmp_path / ".venv" / "bin" / "python"
+def installed(course):
+    """The Makefile's copy with a stand-in Python in .venv, installed as far as make knows."""
+    python = course / ".venv" / "bin" / "python"
     python.parent.mkdir(parents=True)
     python.write_text(STAND_IN)
     python.chmod(0o755)
-    (tmp_path / ".ci").mkdir()
-    (tmp_path / ".ci" / "install-debian").write_text("#!/bin/sh\nexit 0\n")
-    (tmp_path / ".ci" / "install-debian").chmod(0o755)
-    (tmp_path / ".venv" / ".installed").touch()  # newer than its prerequisites: no pip
-    return tmp_path
+    (course / ".ci").mkdir()
+    (course / ".ci" / "install-debian").write_text("#!/bin/sh\nexit 0\n")
+    (course / ".ci" / "install-debian").chmod(0o755)
+    (course / ".venv" / ".installed").touch()  # newer than its prerequisites: no pip
+    return course
 
 
 def make_test(course, **statuses):
@@ -56,8 +53,8 @@ def pytest_calls(calls):
     return sorted(call.removeprefix("-m pytest ") for call in calls if call.startswith("-m pytest"))
 
 
-def test_the_two_jobs_run_the_unit_tests_but_the_notebooks_then_those_and_nbval(course):
-    status, calls = make_test(course)
+def test_the_two_jobs_run_the_unit_tests_but_the_notebooks_then_those_and_nbval(installed):
+    status, calls = make_test(installed)
     assert status == 0
     assert pytest_calls(calls) == [
         "--nbval-lax --nbval-current-env notebooks/",
@@ -69,8 +66,8 @@ def test_the_two_jobs_run_the_unit_tests_but_the_notebooks_then_those_and_nbval(
 
 
 @pytest.mark.parametrize("failing", ["NBVAL_STATUS", "NOTEBOOK_TESTS_STATUS"])
-def test_a_failure_in_the_notebook_job_fails_make_test_and_its_tests_still_run(course, failing):
-    status, calls = make_test(course, **{failing: 1})
+def test_a_failure_in_the_notebook_job_fails_make_test_and_its_tests_still_run(installed, failing):
+    status, calls = make_test(installed, **{failing: 1})
     assert status != 0
     assert "tests/notebooks" in pytest_calls(calls)
     assert "tests/ --ignore=tests/notebooks" in pytest_calls(calls)
