@@ -1,0 +1,89 @@
+"""``make setup``: uv installs requirements.txt, pinned there itself; pip installs it when uv
+cannot, and the venv is finished either way.
+
+The Makefile is copied (``tests/test_makefile.py``'s fixture) into a temporary folder whose
+``.venv/bin/python`` is a stand-in: it writes the arguments it was called with to a log and
+fails the calls the test names, so nothing is installed.
+"""
+
+import os
+import subprocess
+
+import pytest
+
+from tests import test_makefile
+
+MAKE = test_makefile.MAKE
+course = test_makefile.course  # the fixture: a copy of the Makefile and its prerequisites
+
+STAND_IN = """#!/bin/sh
+echo "$*" >> "$CALLS"
+case "$*" in
+  "-m pip install --quiet uv=="*) exit "${UV_WHEEL_STATUS:-0}" ;;
+  "-m uv pip install"*) exit "${UV_INSTALL_STATUS:-0}" ;;
+  "-m pip install --quiet -r requirements.txt") exit "${PIP_INSTALL_STATUS:-0}" ;;
+esac
+"""
+UV_INSTALL = (
+    "-m uv pip install --quiet --python .venv/bin/python --compile-bytecode -r requirements.txt"
+)
+PIP_INSTALL = "-m pip install --quiet -r requirements.txt"
+# The line make's fallback prints (make also echoes the command that would print it)
+SAYS_PIP = "uv could not install requirements.txt (above: why); pip installs it instead"
+
+
+@pytest.fixture
+def venv(course):
+    """The Makefile's copy with a stand-in Python in .venv and nothing installed yet."""
+    python = course / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(STAND_IN)
+    python.chmod(0o755)
+    return course
+
+
+def make_setup(course, **statuses):
+    """Run ``make setup`` in the copy; (exit code, output, the stand-in's calls)."""
+    calls = course / "calls.txt"
+    env = {**os.environ, "CALLS": str(calls), **{k: str(v) for k, v in statuses.items()}}
+    env.pop("MAKEFLAGS", None)
+    done = subprocess.run([MAKE, "--no-print-directory", "setup"], cwd=course, env=env,
+                          capture_output=True, text=True, timeout=60)
+    return done.returncode, done.stdout + done.stderr, calls.read_text().splitlines()
+
+
+def uv_pin(course):
+    pins = [line for line in (course / "requirements.txt").read_text().splitlines()
+            if line.startswith("uv==")]
+    assert len(pins) == 1, "requirements.txt pins uv once"
+    return pins[0]
+
+
+def test_uv_pinned_in_requirements_installs_them_and_pip_installs_only_the_course(venv):
+    status, output, calls = make_setup(venv)
+    assert status == 0, output
+    assert calls == [
+        "-m pip install --quiet --upgrade pip",
+        f"-m pip install --quiet {uv_pin(venv)}",
+        UV_INSTALL,
+        "-m pip install --quiet --no-deps -e .",
+    ]
+    assert (venv / ".venv" / ".installed").exists()
+    assert SAYS_PIP not in output.splitlines()
+
+
+@pytest.mark.parametrize("failing", ["UV_WHEEL_STATUS", "UV_INSTALL_STATUS"])
+def test_when_uv_cannot_install_pip_does_and_says_so(venv, failing):
+    status, output, calls = make_setup(venv, **{failing: 1})
+    assert status == 0, output
+    assert SAYS_PIP in output.splitlines()
+    assert PIP_INSTALL in calls
+    assert calls[-1] == "-m pip install --quiet --no-deps -e ."
+    assert (venv / ".venv" / ".installed").exists()
+
+
+def test_when_pip_fails_too_setup_fails_and_the_venv_is_not_marked_installed(venv):
+    status, output, calls = make_setup(venv, UV_INSTALL_STATUS=1, PIP_INSTALL_STATUS=1)
+    assert status != 0
+    assert calls[-1] == PIP_INSTALL  # nothing after the failure
+    assert not (venv / ".venv" / ".installed").exists()
