@@ -41,7 +41,7 @@ FROM ?=
 PROFILE ?=
 STUDENTS ?=
 
-.PHONY: help setup run test unit-test unit-test-but-notebooks notebooks-then-their-tests notebook-test quick-report debian-tools lab formgrader app lint student grade merge-grades grade-synthetic bench site slides pdf clean-scratch
+.PHONY: help setup run test unit-test unit-test-half unit-test-other-half notebook-test quick-report debian-tools lab formgrader app lint student grade merge-grades grade-synthetic bench site slides pdf clean-scratch
 
 help:
 	@echo "make run    execute every notebook in the full profile and regenerate reports/ and models/"
@@ -102,31 +102,25 @@ run: $(STAMP)
 	MNIST_COURSE_PROFILE=full $(BIN)/python -m course_tools.run_notebooks $(if $(FROM),--from $(FROM))
 	MNIST_COURSE_PROFILE=full $(BIN)/python -m course_tools.reporting.report --update-readme
 
-# make test runs two jobs side by side, each printing its output when it ends: the unit tests
-# but NOTEBOOK_JOB_TESTS, and the notebooks under nbval, the quick report, then those tests:
-# the notebooks' own (tests/notebooks/: their cells, answer tables, texts) and, to even the two
-# jobs out, the drawing page's browser test (27 s). With all the unit tests in one job, that job
-# ran 140 s alone after the other had ended (425 s against 296 s); with only tests/notebooks/
-# moved, 73 s (438 s against 365 s). The makes that the tests start inherit none of these flags
-# (MAKEFLAGS=). The report, the slides and the PDF are built from the metrics the quick notebook
-# run has just written.
-NOTEBOOK_JOB_TESTS := tests/notebooks tests/helpers/deploy/test_app_browser.py
+# make test runs three jobs side by side, each printing its output when it ends: the notebooks
+# under nbval then the quick report (built from the metrics that run has just written), and the
+# unit tests in two halves of similar length (UNIT_TEST_HALF: course_tools/'s tests and the
+# notebooks' own in tests/notebooks/; the other half: helpers/'s and the Makefile's). Much of a
+# unit test's time is waiting (kernels and browsers starting, subprocesses), so a third job uses
+# the cores that two jobs left idle (docs/timings.md has the measurements). --keep-going: a
+# failing job stops none of the others, and make test fails. The makes that the tests start
+# inherit none of these flags (MAKEFLAGS=).
+UNIT_TEST_HALF := tests/course_tools tests/notebooks
 
 test: $(STAMP)
-	@echo "unit tests and notebooks run side by side; each prints its output when it ends"
-	@$(MAKE) --no-print-directory $(SYNC_OUTPUT) -j2 unit-test-but-notebooks notebooks-then-their-tests
+	@echo "the notebooks and the unit tests (in two halves) run side by side; each prints its output when it ends"
+	@$(MAKE) --no-print-directory $(SYNC_OUTPUT) --keep-going -j3 quick-report unit-test-half unit-test-other-half
 
-unit-test-but-notebooks: $(STAMP) debian-tools
-	MAKEFLAGS= MNIST_COURSE_PROFILE=quick $(BIN)/python -m pytest tests/ $(addprefix --ignore=,$(NOTEBOOK_JOB_TESTS))
+unit-test-half: $(STAMP) debian-tools
+	MAKEFLAGS= MNIST_COURSE_PROFILE=quick $(BIN)/python -m pytest $(UNIT_TEST_HALF)
 
-# The notebooks' tests run even when a notebook failed (they read the notebooks, not the run);
-# the job then fails with the first failure's status.
-notebooks-then-their-tests: $(STAMP) debian-tools
-	@status=0; $(MAKE) --no-print-directory quick-report || status=$$?; \
-	echo "MNIST_COURSE_PROFILE=quick $(BIN)/python -m pytest $(NOTEBOOK_JOB_TESTS)"; \
-	MAKEFLAGS= MNIST_COURSE_PROFILE=quick $(BIN)/python -m pytest $(NOTEBOOK_JOB_TESTS) \
-		|| { failed=$$?; test $$status -ne 0 || status=$$failed; }; \
-	exit $$status
+unit-test-other-half: $(STAMP) debian-tools
+	MAKEFLAGS= MNIST_COURSE_PROFILE=quick $(BIN)/python -m pytest tests/ $(addprefix --ignore=,$(UNIT_TEST_HALF))
 
 quick-report: notebook-test debian-tools
 	MNIST_COURSE_PROFILE=quick $(BIN)/python -m course_tools.reporting.report --profile quick

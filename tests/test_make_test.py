@@ -1,5 +1,5 @@
-"""``make test``: its two jobs together run every test once, and the notebooks' own tests run even
-when a notebook fails under nbval.
+"""``make test``: its three jobs together run every test once, and a failing job fails make test
+without stopping the others.
 
 The Makefile is copied (``tests/test_makefile.py``'s fixture) into a temporary folder whose
 ``.venv/bin/python`` is a stand-in: it writes the arguments it was called with to a log and
@@ -20,7 +20,8 @@ STAND_IN = """#!/bin/sh
 echo "$*" >> "$CALLS"
 case "$*" in
   *"--nbval-lax"*) exit "${NBVAL_STATUS:-0}" ;;
-  *"pytest tests/notebooks "*) exit "${NOTEBOOK_TESTS_STATUS:-0}" ;;
+  *"pytest tests/course_tools"*) exit "${HALF_STATUS:-0}" ;;
+  *"pytest tests/ --ignore"*) exit "${OTHER_HALF_STATUS:-0}" ;;
 esac
 """
 
@@ -53,24 +54,33 @@ def pytest_calls(calls):
     return sorted(call.removeprefix("-m pytest ") for call in calls if call.startswith("-m pytest"))
 
 
-def test_the_two_jobs_run_the_unit_tests_but_the_notebooks_then_those_and_nbval(installed):
+ALL_TESTS = [
+    "--nbval-lax --nbval-current-env notebooks/",
+    "tests/ --ignore=tests/course_tools --ignore=tests/notebooks",
+    "tests/course_tools tests/notebooks",
+]
+
+
+def test_the_jobs_run_nbval_then_the_report_and_the_unit_tests_in_two_halves(installed):
     status, calls = make_test(installed)
     assert status == 0
-    assert pytest_calls(calls) == [
-        "--nbval-lax --nbval-current-env notebooks/",
-        "tests/ --ignore=tests/notebooks --ignore=tests/helpers/deploy/test_app_browser.py",
-        "tests/notebooks tests/helpers/deploy/test_app_browser.py",
-    ]
+    assert pytest_calls(calls) == ALL_TESTS
     report = [call for call in calls if call.startswith("-m course_tools.reporting")]
     assert len(report) == 3  # the report, the slides and the PDF, after nbval
+    assert calls.index(f"-m pytest {ALL_TESTS[0]}") < calls.index(report[0])
 
 
-@pytest.mark.parametrize("failing", ["NBVAL_STATUS", "NOTEBOOK_TESTS_STATUS"])
-def test_a_failure_in_the_notebook_job_fails_make_test_and_its_tests_still_run(installed, failing):
+def test_the_halves_cover_every_test_folder_once(installed):
+    _, calls = make_test(installed)
+    half = set(pytest_calls(calls)[2].split())
+    ignored = {arg.removeprefix("--ignore=") for arg in pytest_calls(calls)[1].split()[1:]}
+    assert half == ignored  # the other half runs tests/ but exactly those
+
+
+@pytest.mark.parametrize("failing", ["NBVAL_STATUS", "HALF_STATUS", "OTHER_HALF_STATUS"])
+def test_a_failing_job_fails_make_test_and_the_other_jobs_still_run(installed, failing):
     status, calls = make_test(installed, **{failing: 1})
     assert status != 0
-    assert pytest_calls(calls) == [
-        "--nbval-lax --nbval-current-env notebooks/",
-        "tests/ --ignore=tests/notebooks --ignore=tests/helpers/deploy/test_app_browser.py",
-        "tests/notebooks tests/helpers/deploy/test_app_browser.py",
-    ]
+    assert pytest_calls(calls) == ALL_TESTS
+    report = [call for call in calls if call.startswith("-m course_tools.reporting")]
+    assert len(report) == (0 if failing == "NBVAL_STATUS" else 3)  # no report of a failed run
