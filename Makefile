@@ -5,7 +5,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# make test's two jobs print one after the other (GNU make 4.0 and later; macOS's 3.81 mixes them)
+# make test's jobs print one after the other (GNU make 4.0 and later; macOS's 3.81 mixes them)
 SYNC_OUTPUT := $(if $(filter output-sync,$(.FEATURES)),--output-sync=target)
 # The Pythons the course supports are pyproject.toml's requires-python (">=X.Y,<X.Z" clauses):
 # PYTHON=... to choose, otherwise the first supported one on PATH.
@@ -73,11 +73,12 @@ help:
 
 setup: $(STAMP)
 
-# uv installs requirements.txt in 31-46 s where pip takes 92 s (warm and cold cache; docs/timings.md):
-# it downloads in parallel and compiles the bytecode on every core. Its version is pinned in
-# requirements.txt. Where uv cannot install (no uv wheel for the platform, a package index set
-# only in pip's configuration), pip installs the same pins.
-UV_PIN := $(shell sed -n 's/^\(uv==[^ ;#]*\).*/\1/p' requirements.txt)
+# uv installs requirements.txt in a third to a half of pip's time (docs/timings.md): it downloads
+# in parallel and compiles the bytecode on every core. Its version is pinned in requirements.txt,
+# and only its wheel is taken (no build from source). Where uv cannot install (no uv wheel for the
+# platform; a package index, proxy or certificate set only for pip), pip installs the same pins.
+# (No '#' inside $(shell ...): make before 4.3 reads it as a comment.)
+UV_PIN := $(shell sed -n 's/^\(uv==[0-9A-Za-z.]*\).*/\1/p' requirements.txt)
 
 # The kernel config sends C-level output (TensorFlow's start-up banner) to the terminal that
 # runs Jupyter instead of into the notebooks, whatever order a notebook imports things in.
@@ -89,9 +90,9 @@ $(STAMP): requirements.txt pyproject.toml
 			"sudo apt-get install python3.11-venv, then make PYTHON=python3.11 ..." >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet $(UV_PIN) && \
+	$(BIN)/python -m pip install --quiet --only-binary=:all: $(UV_PIN) && \
 		$(BIN)/python -m uv pip install --quiet --python $(BIN)/python --compile-bytecode -r requirements.txt || { \
-		echo "uv could not install requirements.txt (above: why); pip installs it instead"; \
+		echo "uv could not be installed or could not install requirements.txt (above: why); pip installs it instead"; \
 		$(BIN)/python -m pip install --quiet -r requirements.txt; }
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	mkdir -p $(VENV)/etc/ipython
@@ -105,15 +106,15 @@ run: $(STAMP)
 # make test runs three jobs side by side, each printing its output when it ends: the notebooks
 # under nbval then the quick report (built from the metrics that run has just written), and the
 # unit tests in two halves of similar length (UNIT_TEST_HALF: course_tools/'s tests and the
-# notebooks' own in tests/notebooks/; the other half: helpers/'s and the Makefile's). Much of a
-# unit test's time is waiting (kernels and browsers starting, subprocesses), so a third job uses
-# the cores that two jobs left idle (docs/timings.md has the measurements). --keep-going: a
-# failing job stops none of the others, and make test fails. The makes that the tests start
-# inherit none of these flags (MAKEFLAGS=).
+# notebooks' own in tests/notebooks/; the other half: the rest of tests/). Much of a unit test's
+# time is waiting (kernels and browsers starting, subprocesses), so a third job uses the cores
+# that two jobs left idle (docs/timings.md has the measurements). --keep-going: a failing job
+# stops none of the others, and make test fails. The makes that the tests start inherit none of
+# these flags (MAKEFLAGS=).
 UNIT_TEST_HALF := tests/course_tools tests/notebooks
 
 test: $(STAMP)
-	@echo "the notebooks and the unit tests (in two halves) run side by side; each prints its output when it ends"
+	@echo "the notebooks and the unit tests (in two halves) run side by side$(if $(SYNC_OUTPUT),; each prints its output when it ends)"
 	@$(MAKE) --no-print-directory $(SYNC_OUTPUT) --keep-going -j3 quick-report unit-test-half unit-test-other-half
 
 unit-test-half: $(STAMP) debian-tools

@@ -19,7 +19,7 @@ course = test_makefile.course  # the fixture: a copy of the Makefile and its pre
 STAND_IN = """#!/bin/sh
 echo "$*" >> "$CALLS"
 case "$*" in
-  "-m pip install --quiet uv=="*) exit "${UV_WHEEL_STATUS:-0}" ;;
+  "-m pip install --quiet --only-binary=:all: uv=="*) exit "${UV_WHEEL_STATUS:-0}" ;;
   "-m uv pip install"*) exit "${UV_INSTALL_STATUS:-0}" ;;
   "-m pip install --quiet -r requirements.txt") exit "${PIP_INSTALL_STATUS:-0}" ;;
 esac
@@ -29,7 +29,10 @@ UV_INSTALL = (
 )
 PIP_INSTALL = "-m pip install --quiet -r requirements.txt"
 # The line make's fallback prints (make also echoes the command that would print it)
-SAYS_PIP = "uv could not install requirements.txt (above: why); pip installs it instead"
+SAYS_PIP = (
+    "uv could not be installed or could not install requirements.txt (above: why); "
+    "pip installs it instead"
+)
 
 
 @pytest.fixture
@@ -64,7 +67,7 @@ def test_uv_pinned_in_requirements_installs_them_and_pip_installs_only_the_cours
     assert status == 0, output
     assert calls == [
         "-m pip install --quiet --upgrade pip",
-        f"-m pip install --quiet {uv_pin(venv)}",
+        f"-m pip install --quiet --only-binary=:all: {uv_pin(venv)}",  # never built from source
         UV_INSTALL,
         "-m pip install --quiet --no-deps -e .",
     ]
@@ -77,6 +80,7 @@ def test_when_uv_cannot_install_pip_does_and_says_so(venv, failing):
     status, output, calls = make_setup(venv, **{failing: 1})
     assert status == 0, output
     assert SAYS_PIP in output.splitlines()
+    assert (UV_INSTALL in calls) == (failing == "UV_INSTALL_STATUS")  # no uv, no uv install
     assert PIP_INSTALL in calls
     assert calls[-1] == "-m pip install --quiet --no-deps -e ."
     assert (venv / ".venv" / ".installed").exists()

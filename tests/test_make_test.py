@@ -8,9 +8,11 @@ exits with the status the test asks for, so nothing is installed or run.
 
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
+from helpers.settings import REPO_ROOT
 from tests import test_makefile
 
 MAKE = test_makefile.MAKE
@@ -19,7 +21,7 @@ course = test_makefile.course  # the fixture: a copy of the Makefile and its pre
 STAND_IN = """#!/bin/sh
 echo "$*" >> "$CALLS"
 case "$*" in
-  *"--nbval-lax"*) exit "${NBVAL_STATUS:-0}" ;;
+  *"--nbval-lax"*) sleep "${NBVAL_SECONDS:-0}"; exit "${NBVAL_STATUS:-0}" ;;
   *"pytest tests/course_tools"*) exit "${HALF_STATUS:-0}" ;;
   *"pytest tests/ --ignore"*) exit "${OTHER_HALF_STATUS:-0}" ;;
 esac
@@ -70,16 +72,24 @@ def test_the_jobs_run_nbval_then_the_report_and_the_unit_tests_in_two_halves(ins
     assert calls.index(f"-m pytest {ALL_TESTS[0]}") < calls.index(report[0])
 
 
-def test_the_halves_cover_every_test_folder_once(installed):
+def test_the_halves_share_no_test_and_leave_none_out(installed):
     _, calls = make_test(installed)
-    half = set(pytest_calls(calls)[2].split())
-    ignored = {arg.removeprefix("--ignore=") for arg in pytest_calls(calls)[1].split()[1:]}
-    assert half == ignored  # the other half runs tests/ but exactly those
+    half = pytest_calls(calls)[2].split()
+    other_half = pytest_calls(calls)[1].split()
+    assert other_half[0] == "tests/"
+    ignored = [arg.removeprefix("--ignore=") for arg in other_half[1:]]
+    assert sorted(ignored) == sorted(half)
+    assert all((REPO_ROOT / path).is_dir() for path in half), "each half's folder exists"
+    assert not any(a != b and Path(b).is_relative_to(a) for a in half for b in half), "no nesting"
+    test_files = [path.relative_to(REPO_ROOT) for path in (REPO_ROOT / "tests").rglob("test_*.py")]
+    in_half = [path for path in test_files if any(path.is_relative_to(folder) for folder in half)]
+    assert 0 < len(in_half) < len(test_files)  # both halves have tests
 
 
 @pytest.mark.parametrize("failing", ["NBVAL_STATUS", "HALF_STATUS", "OTHER_HALF_STATUS"])
 def test_a_failing_job_fails_make_test_and_the_other_jobs_still_run(installed, failing):
-    status, calls = make_test(installed, **{failing: 1})
+    # nbval takes a second, so that a unit half fails before the report could start
+    status, calls = make_test(installed, NBVAL_SECONDS=1, **{failing: 1})
     assert status != 0
     assert pytest_calls(calls) == ALL_TESTS
     report = [call for call in calls if call.startswith("-m course_tools.reporting")]

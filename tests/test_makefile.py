@@ -123,3 +123,12 @@ def test_the_makefile_supports_what_pyproject_requires(course, version):
     code, output, _ = make(course, "--dry-run", "setup")
     supported = version in SpecifierSet(REQUIRES_PYTHON)
     assert (code == 0 and "python3 -m venv .venv" in output) == supported, output
+
+
+def test_no_hash_inside_a_function_call_which_make_before_4_3_reads_as_a_comment():
+    # make 3.81 (macOS) and 4.2 cut `$(shell sed 's/[^#]//')` at the '#' and refuse the Makefile
+    for number, line in enumerate((REPO_ROOT / "Makefile").read_text().splitlines(), 1):
+        code = line.lstrip()
+        if code.startswith("#") or "$(" not in code:
+            continue
+        assert "#" not in code[code.index("$("):], f"Makefile:{number}: {line.strip()}"
