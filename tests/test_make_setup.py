@@ -2,18 +2,15 @@
 cannot, and the venv is finished either way.
 
 The Makefile is copied (``tests/test_makefile.py``'s fixture) into a temporary folder whose
-``.venv/bin/python`` is a stand-in: it writes the arguments it was called with to a log and
-fails the calls the test names, so nothing is installed.
+``.venv/bin/python`` is a stand-in (``tests/make_stand_in.py``) that fails the calls the test
+names, so nothing is installed.
 """
-
-import os
-import subprocess
 
 import pytest
 
 from tests import test_makefile
+from tests.make_stand_in import put_stand_in_python, run_make
 
-MAKE = test_makefile.MAKE
 course = test_makefile.course  # the fixture: a copy of the Makefile and its prerequisites
 
 STAND_IN = """#!/bin/sh
@@ -38,21 +35,13 @@ SAYS_PIP = (
 @pytest.fixture
 def venv(course):
     """The Makefile's copy with a stand-in Python in .venv and nothing installed yet."""
-    python = course / ".venv" / "bin" / "python"
-    python.parent.mkdir(parents=True)
-    python.write_text(STAND_IN)
-    python.chmod(0o755)
+    put_stand_in_python(course, STAND_IN)
     return course
 
 
 def make_setup(course, **statuses):
     """Run ``make setup`` in the copy; (exit code, output, the stand-in's calls)."""
-    calls = course / "calls.txt"
-    env = {**os.environ, "CALLS": str(calls), **{k: str(v) for k, v in statuses.items()}}
-    env.pop("MAKEFLAGS", None)
-    done = subprocess.run([MAKE, "--no-print-directory", "setup"], cwd=course, env=env,
-                          capture_output=True, text=True, timeout=60)
-    return done.returncode, done.stdout + done.stderr, calls.read_text().splitlines()
+    return run_make(course, "setup", **statuses)
 
 
 def uv_pin(course):

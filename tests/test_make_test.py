@@ -2,20 +2,17 @@
 without stopping the others.
 
 The Makefile is copied (``tests/test_makefile.py``'s fixture) into a temporary folder whose
-``.venv/bin/python`` is a stand-in: it writes the arguments it was called with to a log and
-exits with the status the test asks for, so nothing is installed or run.
+``.venv/bin/python`` is a stand-in (``tests/make_stand_in.py``), so nothing is installed or run.
 """
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from helpers.settings import REPO_ROOT
 from tests import test_makefile
+from tests.make_stand_in import put_stand_in_python, run_make
 
-MAKE = test_makefile.MAKE
 course = test_makefile.course  # the fixture: a copy of the Makefile and its prerequisites
 
 STAND_IN = """#!/bin/sh
@@ -31,10 +28,7 @@ esac
 @pytest.fixture
 def installed(course):
     """The Makefile's copy with a stand-in Python in .venv, installed as far as make knows."""
-    python = course / ".venv" / "bin" / "python"
-    python.parent.mkdir(parents=True)
-    python.write_text(STAND_IN)
-    python.chmod(0o755)
+    put_stand_in_python(course, STAND_IN)
     (course / ".ci").mkdir()
     (course / ".ci" / "install-debian").write_text("#!/bin/sh\nexit 0\n")
     (course / ".ci" / "install-debian").chmod(0o755)
@@ -44,12 +38,8 @@ def installed(course):
 
 def make_test(course, **statuses):
     """Run ``make test`` in the copy; (exit code, the stand-in's calls, one per line)."""
-    calls = course / "calls.txt"
-    env = {**os.environ, "CALLS": str(calls), **{k: str(v) for k, v in statuses.items()}}
-    env.pop("MAKEFLAGS", None)
-    done = subprocess.run([MAKE, "--no-print-directory", "test"], cwd=course, env=env,
-                          capture_output=True, text=True, timeout=60)
-    return done.returncode, calls.read_text().splitlines() if calls.exists() else []
+    status, _, calls = run_make(course, "test", **statuses)
+    return status, calls
 
 
 def pytest_calls(calls):
