@@ -39,11 +39,6 @@ def venv(course):
     return course
 
 
-def make_setup(course, **statuses):
-    """Run ``make setup`` in the copy; (exit code, output, the stand-in's calls)."""
-    return run_make(course, "setup", **statuses)
-
-
 def uv_pin(course):
     pins = [line for line in (course / "requirements.txt").read_text().splitlines()
             if line.startswith("uv==")]
@@ -52,7 +47,7 @@ def uv_pin(course):
 
 
 def test_uv_pinned_in_requirements_installs_them_and_pip_installs_only_the_course(venv):
-    status, output, calls = make_setup(venv)
+    status, output, calls = run_make(venv, "setup")
     assert status == 0, output
     assert calls == [
         "-m pip install --quiet --upgrade pip",
@@ -66,7 +61,7 @@ def test_uv_pinned_in_requirements_installs_them_and_pip_installs_only_the_cours
 
 @pytest.mark.parametrize("failing", ["UV_WHEEL_STATUS", "UV_INSTALL_STATUS"])
 def test_when_uv_cannot_install_pip_does_and_says_so(venv, failing):
-    status, output, calls = make_setup(venv, **{failing: 1})
+    status, output, calls = run_make(venv, "setup", **{failing: 1})
     assert status == 0, output
     assert SAYS_PIP in output.splitlines()
     assert (UV_INSTALL in calls) == (failing == "UV_INSTALL_STATUS")  # no uv, no uv install
@@ -76,7 +71,7 @@ def test_when_uv_cannot_install_pip_does_and_says_so(venv, failing):
 
 
 def test_when_pip_fails_too_setup_fails_and_the_venv_is_not_marked_installed(venv):
-    status, output, calls = make_setup(venv, UV_INSTALL_STATUS=1, PIP_INSTALL_STATUS=1)
+    status, output, calls = run_make(venv, "setup", UV_INSTALL_STATUS=1, PIP_INSTALL_STATUS=1)
     assert status != 0
     assert calls[-1] == PIP_INSTALL  # nothing after the failure
     assert not (venv / ".venv" / ".installed").exists()

@@ -46,6 +46,11 @@ def pytest_calls(calls):
     return sorted(call.removeprefix("-m pytest ") for call in calls if call.startswith("-m pytest"))
 
 
+def report_calls(calls):
+    """The report, the slides and the PDF, in the order they were built."""
+    return [call for call in calls if call.startswith("-m course_tools.reporting")]
+
+
 ALL_TESTS = [
     "--nbval-lax --nbval-current-env notebooks/",
     "tests/ --ignore=tests/course_tools --ignore=tests/notebooks",
@@ -57,7 +62,7 @@ def test_the_jobs_run_nbval_then_the_report_and_the_unit_tests_in_two_halves(ins
     status, calls = make_test(installed)
     assert status == 0
     assert pytest_calls(calls) == ALL_TESTS
-    report = [call for call in calls if call.startswith("-m course_tools.reporting")]
+    report = report_calls(calls)
     assert len(report) == 3  # the report, the slides and the PDF, after nbval
     assert calls.index(f"-m pytest {ALL_TESTS[0]}") < calls.index(report[0])
 
@@ -82,5 +87,5 @@ def test_a_failing_job_fails_make_test_and_the_other_jobs_still_run(installed, f
     status, calls = make_test(installed, NBVAL_SECONDS=1, **{failing: 1})
     assert status != 0
     assert pytest_calls(calls) == ALL_TESTS
-    report = [call for call in calls if call.startswith("-m course_tools.reporting")]
+    report = report_calls(calls)
     assert len(report) == (0 if failing == "NBVAL_STATUS" else 3)  # no report of a failed run
