@@ -184,6 +184,7 @@ def render_markdown(
     numbers: dict,
     profile: Profile,
     training_images: int,
+    test_images: int,
 ) -> str:
     """``reports/benchmark.md`` from the runs and their :func:`summary` (``numbers``): the two
     recipes over the seeds, the ratios, how to reproduce them."""
@@ -199,7 +200,7 @@ def render_markdown(
         f"{ref.train_seconds:.0f} | {imp.train_seconds:.0f} |"
         for seed, ref, imp in zip(seeds, references, improved, strict=True)
     )
-    errors = {key: round((1 - numbers[key]["test_accuracy"]) * 10_000) for key in RECIPES}
+    errors = {key: round((1 - numbers[key]["test_accuracy"]) * test_images) for key in RECIPES}
     return f"""# Benchmark: the Keras example convnet vs the improved CNN
 
 Written by `make bench` (`python -m course_tools.benchmark --profile {profile.name}`); not
@@ -220,7 +221,7 @@ Dropout 0.5-Dense 10, Adam, {REFERENCE_EPOCHS} epochs).
   (CPU time: {numbers["cpu_time_ratio"]:.2f}x)
 - **Accuracy gain** (means): **{numbers["accuracy_gain_points"]:+.2f} percentage points**
   ({numbers["reference"]["test_accuracy"]:.2%} -> {numbers["improved"]["test_accuracy"]:.2%};
-  test errors about {errors["reference"]} -> {errors["improved"]} of 10,000)
+  test errors about {errors["reference"]} -> {errors["improved"]} of {test_images:,})
 
 | seed | test accuracy, reference | improved | wall time (s), reference | improved |
 |---:|---:|---:|---:|---:|
@@ -260,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     path = profile.reports_dir / BENCHMARK_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
     numbers = summary(references, improved, seeds)
-    markdown = render_markdown(references, improved, numbers, profile, len(data.train))
+    markdown = render_markdown(references, improved, numbers, profile, len(data.train),
+                               len(data.test))
     path.write_text(markdown, "utf-8")
     record_metrics(profile, "benchmark", numbers)
     print(f"wrote {relative_to_repo(path)}")

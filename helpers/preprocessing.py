@@ -48,15 +48,31 @@ def stratified_split(labels: np.ndarray, holdout_size: int, seed: int = SEED):
     return np.sort(keep), np.sort(holdout)
 
 
+def subset_indices(labels: np.ndarray, images: int, seed: int = SEED) -> np.ndarray:
+    """The sorted indices of a stratified subset of ``images`` of ``labels``; all of them when
+    there are no more than that."""
+    if images >= len(labels):
+        return np.arange(len(labels))
+    if images < NUM_CLASSES:
+        raise ValueError(f"a stratified subset needs at least {NUM_CLASSES} images, got {images}")
+    _, kept = stratified_split(labels, images, seed)
+    return kept
+
+
 def subset(split: Split, images: int, seed: int = SEED) -> Split:
     """A stratified subset of ``images`` digits of ``split``, or ``split`` itself when it holds
     no more than that."""
     if images >= len(split):
         return split
-    if images < NUM_CLASSES:
-        raise ValueError(f"a stratified subset needs at least {NUM_CLASSES} images, got {images}")
-    _, kept = stratified_split(split.labels, images, seed)
+    kept = subset_indices(split.labels, images, seed)
     return Split(split.images[kept], split.labels[kept])
+
+
+def whole_test_set() -> Split:
+    """All 10,000 test digits, scaled, in every profile: for a measurement whose margin needs
+    them all (``load_splits`` gives the quick profile a subset)."""
+    _, (x_test, y_test) = load_mnist()
+    return Split(model_inputs(x_test), y_test)
 
 
 def fingerprint(*arrays: np.ndarray) -> str:
@@ -92,9 +108,9 @@ class DataSplits:
 
 
 def load_splits(profile: Profile, validation_size: int = VALIDATION_SIZE) -> DataSplits:
-    """The split of notebook 02; the quick profile keeps a stratified subset of ``train``.
+    """The split of notebook 02; the quick profile keeps a stratified subset of each part.
 
-    Validation and test are the same in every profile, so scores stay comparable.
+    The subsets are the same in every run, so a profile's scores stay comparable.
     """
     (x_train, y_train), (x_test, y_test) = load_mnist()
     train_idx, val_idx = stratified_split(y_train, validation_size)
@@ -102,6 +118,9 @@ def load_splits(profile: Profile, validation_size: int = VALIDATION_SIZE) -> Dat
         subset_size = len(train_idx) - profile.train_limit
         kept, _ = stratified_split(y_train[train_idx], subset_size)
         train_idx = train_idx[kept]
+    val_idx = val_idx[subset_indices(y_train[val_idx], profile.held_out_count(len(val_idx)))]
+    test_idx = subset_indices(y_test, profile.held_out_count(len(y_test)))
+    x_test, y_test = x_test[test_idx], y_test[test_idx]
     return DataSplits(
         train=Split(model_inputs(x_train[train_idx]), y_train[train_idx]),
         validation=Split(model_inputs(x_train[val_idx]), y_train[val_idx]),

@@ -109,7 +109,7 @@ def data_section(metrics: Metrics, figures: Figures) -> str:
 
 def baseline_section(metrics: Metrics, figures: Figures) -> str:
     base = metrics.section("baseline_cnn")
-    test_images = metrics.section("data")["test_images"]
+    test_images = metrics.section("data")["test_split"]
     return "\n\n".join([
         "## 2. The baseline CNN",
         f"The baseline CNN (built in notebook 03, trained in 04, evaluated in 05) has "
@@ -226,6 +226,7 @@ def comparison_section(metrics: Metrics, figures: Figures) -> str:
          "test errors", "file size"],
         rows,
     )
+    test_images = metrics.section("data")["test_split"]
     tests = []
     for row in metrics.section("significance")["comparisons"]:
         low, high = row["difference_interval_95"]
@@ -248,7 +249,8 @@ def comparison_section(metrics: Metrics, figures: Figures) -> str:
         f"{percent(records[smallest]['test_accuracy'])}).",
         figure(figures, "06_comparison.png",
                "Test error rate against compute per image and training time per epoch."),
-        "Is a difference real? Paired tests on the same 10,000 test digits: McNemar's exact "
+        f"Is a difference real? Paired tests on the same {count(test_images)} test digits: "
+        "McNemar's exact "
         "test on the digits where the two models disagree (A right and B wrong / the reverse), "
         "and a paired bootstrap 95% interval of the accuracy difference A - B. Two seeds of the "
         "same recipe are the control.",
@@ -400,7 +402,7 @@ def conclusions_section(metrics: Metrics, figures: Figures) -> str:
     base = metrics.section("baseline_cnn")
     best_name = metrics.section("best_model")["name"]
     best = metrics.section(best_name)
-    test_images = metrics.section("data")["test_images"]
+    test_images = metrics.section("data")["test_split"]
     seeds = metrics.section("improved_cnn_seeds")
     fewer = base["test_errors"] - best["test_errors"]
     change = (f"{count(fewer)} fewer mistakes" if fewer >= 0

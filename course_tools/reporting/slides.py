@@ -87,7 +87,7 @@ def _at(values, accuracies, where: float) -> float | None:
 def title_slide(metrics: Metrics) -> Slide:
     best_name, best = _best(metrics)
     base = metrics.section("baseline_cnn")
-    test_images = metrics.section("data")["test_images"]
+    test_images = metrics.section("data")["test_split"]
     return Slide(
         "title",
         "Handwritten digits with deep learning",
@@ -185,7 +185,7 @@ def baseline_slide(metrics: Metrics) -> Slide:
 
 def evaluation_slide(metrics: Metrics) -> Slide:
     base = metrics.section("baseline_cnn")
-    test_images = metrics.section("data")["test_images"]
+    test_images = metrics.section("data")["test_split"]
     return Slide(
         "evaluation",
         "Evaluation on the test set",
@@ -491,7 +491,7 @@ def conclusions_slide(metrics: Metrics) -> Slide:
         ),
         notes=(
             f"From {count(base['test_errors'])} to {count(best['test_errors'])} errors among "
-            f"{count(metrics.section('data')['test_images'])} test digits.",
+            f"{count(metrics.section('data')['test_split'])} test digits.",
             "Next steps: more seeds for every comparison, a test set of real drawings, and "
             "the same pipeline on a harder data set (Fashion-MNIST, EMNIST letters).",
         ),

@@ -71,7 +71,8 @@ def test_fingerprint_changes_with_content():
 def test_load_splits_quick_profile():
     splits = pp.load_splits(PROFILES["quick"])
     assert len(splits.train) == PROFILES["quick"].train_limit
-    assert len(splits.validation) == 6000 and len(splits.test) == 10000
+    limit = PROFILES["quick"].held_out_limit
+    assert len(splits.validation) == limit and len(splits.test) == limit < 6000
     assert splits.train.images.shape[1:] == (28, 28, 1)
     assert 0.0 <= splits.train.images.min() and splits.train.images.max() <= 1.0
     counts = np.bincount(splits.train.labels, minlength=10) / len(splits.train)
@@ -80,15 +81,34 @@ def test_load_splits_quick_profile():
     assert splits.train.one_hot.shape == (len(splits.train), 10)
 
 
-def test_validation_and_test_do_not_depend_on_the_profile():
+def test_the_quick_profile_keeps_a_stratified_part_of_the_full_profiles_held_out_sets():
     quick, full = pp.load_splits(PROFILES["quick"]), pp.load_splits(PROFILES["full"])
-    assert len(full.train) == 54000
-    np.testing.assert_array_equal(quick.validation.labels, full.validation.labels)
-    np.testing.assert_array_equal(quick.validation.images, full.validation.images)
+    assert len(full.train) == 54000 and len(full.validation) == 6000 and len(full.test) == 10000
+    for part in ("validation", "test"):
+        small, whole = getattr(quick, part), getattr(full, part)
+        position = {row.tobytes(): i for i, row in enumerate(whole.images.reshape(len(whole), -1))}
+        # every quick digit is a digit of the full set, with its label, in the same order
+        found = [position[row.tobytes()] for row in small.images.reshape(len(small), -1)]
+        assert found == sorted(found) and len(set(found)) == len(found)
+        np.testing.assert_array_equal(whole.labels[found], small.labels)
+        # and the classes keep their shares
+        np.testing.assert_allclose(np.bincount(small.labels, minlength=10) / len(small),
+                                   np.bincount(whole.labels, minlength=10) / len(whole), atol=0.002)
+    again = pp.load_splits(PROFILES["quick"])
+    assert pp.fingerprint(again.test.labels, again.validation.labels) == \
+        pp.fingerprint(quick.test.labels, quick.validation.labels)
     train_rows = {row.tobytes() for row in full.train.images[:, :, :, 0].reshape(54000, -1)}
     assert all(
         row.tobytes() not in train_rows for row in quick.validation.images[:200].reshape(200, -1)
     )
+
+
+def test_whole_test_set_is_the_full_profiles_test_set_in_every_profile():
+    whole = pp.whole_test_set()
+    full = pp.load_splits(PROFILES["full"]).test
+    assert len(whole) == 10_000 > len(pp.load_splits(PROFILES["quick"]).test)
+    np.testing.assert_array_equal(whole.labels, full.labels)
+    np.testing.assert_array_equal(whole.images, full.images)
 
 
 def test_subset_is_stratified_or_the_split_itself():
@@ -105,3 +125,14 @@ def test_subset_is_stratified_or_the_split_itself():
     assert pp.subset(split, len(split)) is split and pp.subset(split, 5_000) is split
     with pytest.raises(ValueError, match="at least 10 images, got 9"):
         pp.subset(split, 9)
+
+
+def test_subset_indices_are_the_subsets_digits_or_all_of_them():
+    labels = np.repeat(np.arange(10), 30).astype(np.uint8)
+    kept = pp.subset_indices(labels, 50)
+    assert len(kept) == 50 and np.all(np.diff(kept) > 0)
+    assert np.bincount(labels[kept]).tolist() == [5] * 10
+    np.testing.assert_array_equal(pp.subset_indices(labels, 300), np.arange(300))
+    np.testing.assert_array_equal(pp.subset_indices(labels, 1_000), np.arange(300))
+    with pytest.raises(ValueError, match="at least 10 images, got 3"):
+        pp.subset_indices(labels, 3)

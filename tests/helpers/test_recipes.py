@@ -63,6 +63,9 @@ def test_benchmark_writes_the_table_the_ratio_and_the_metrics(small_data, tmp_pa
         saved["improved"]["cpu_seconds"] / saved["reference"]["cpu_seconds"], abs=0.01
     )
     assert f"(CPU time: {saved['cpu_time_ratio']:.2f}x)" in text
+    errors = [round((1 - saved[key]["test_accuracy"]) * len(small_data.test))
+              for key in ("reference", "improved")]
+    assert f"test errors about {errors[0]} -> {errors[1]} of {len(small_data.test):,})" in text
     gain = 100 * (saved["improved"]["test_accuracy"] - saved["reference"]["test_accuracy"])
     assert saved["accuracy_gain_points"] == pytest.approx(gain, abs=0.01)
     for key in ("reference", "improved"):  # mean and spread of the two seeds' accuracies

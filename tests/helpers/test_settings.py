@@ -107,6 +107,16 @@ def test_probe_count_caps_only_the_profiles_that_set_a_limit():
     assert quick.probe_count(quick.probe_images - 1) == quick.probe_images - 1  # never more
 
 
+def test_held_out_count_caps_only_the_profiles_that_set_a_limit():
+    full, quick = settings.PROFILES["full"], settings.PROFILES["quick"]
+    assert full.held_out_limit is None
+    assert full.held_out_count(6_000) == 6_000 and full.held_out_count(10_000) == 10_000
+    assert quick.held_out_count(10_000) == quick.held_out_limit < 6_000
+    assert quick.held_out_count(quick.held_out_limit - 1) == quick.held_out_limit - 1
+    assert "at most 2,000 validation and test images" in quick.describe()
+    assert "validation" not in full.describe()
+
+
 def test_only_the_full_profile_measures_costs():
     assert settings.PROFILES["full"].measure_costs
     assert not settings.PROFILES["quick"].measure_costs

@@ -35,7 +35,8 @@ QUICK_METRICS = {
     "profile": "quick",
     "data": {
         "train_images": 60000, "test_images": 10000, "train_split": 3000,
-        "validation_split": 6000, "pixel_mean": 0.130661, "pixel_std": 0.308108,
+        "validation_split": 6000, "test_split": 10000,
+        "pixel_mean": 0.130661, "pixel_std": 0.308108,
         "class_share_min": 0.090350, "class_share_max": 0.112367, "ink_box_20px_share": 0.998717,
     },
     "baseline_cnn": _model(0.9009, 991, 93322, 2794240, 2, 2, 3.2, 1165367),
