@@ -60,6 +60,20 @@ def test_digit_grid_takes_images_without_channel_axis_and_fewer_than_ncols():
     assert [ax.get_title() for ax in figure.axes] == ["a", "b", "c"]
 
 
+def test_digit_grid_titles_sit_where_matplotlib_would_place_them(tmp_path, monkeypatch):
+    titles = ["two\nlines", "one", "", "x"]
+    plot_digit_grid(IMAGES[:4], titles=titles, ncols=2, title="T", save_to=tmp_path / "fixed.png")
+    set_title = matplotlib.axes.Axes.set_title
+
+    def automatic(ax, label, *args, y=None, **kwargs):  # matplotlib's own placement
+        return set_title(ax, label, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.axes.Axes, "set_title", automatic)
+    plot_digit_grid(IMAGES[:4], titles=titles, ncols=2, title="T", save_to=tmp_path / "auto.png")
+    fixed, auto = (matplotlib.image.imread(tmp_path / name) for name in ("fixed.png", "auto.png"))
+    np.testing.assert_array_equal(fixed, auto)
+
+
 def test_figures_are_not_left_open_in_pyplot():
     plt.close("all")
     plot_digit_grid(IMAGES[:2])
