@@ -7,6 +7,7 @@ its built-in interpreter.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -29,6 +30,19 @@ def _interpreter_class():
     return Interpreter
 
 
+def default_threads() -> int:
+    """The CPU threads an interpreter uses: TensorFlow's limit when one is set
+    (``TF_NUM_INTRAOP_THREADS``, as grading sets it to share the cores among kernels), else
+    every core this process may run on. LiteRT alone would use one."""
+    configured = os.environ.get("TF_NUM_INTRAOP_THREADS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
+
+
 def as_image_batch(images) -> np.ndarray:
     """Images (N, 28, 28) or (N, 28, 28, 1) in [0, 1] -> float32 (N, 28, 28, 1)."""
     images = np.asarray(images, dtype=np.float32)
@@ -45,10 +59,10 @@ class TFLiteClassifier:
     """A ``.tflite`` digit classifier run by LiteRT, with int8 inputs and outputs handled.
 
     The model must take (N, 28, 28, 1) images and end with a softmax over 10 classes, as the
-    course's models do.
+    course's models do. ``threads``: the CPU threads LiteRT uses (:func:`default_threads`).
     """
 
-    def __init__(self, path, batch_size: int = 256):
+    def __init__(self, path, batch_size: int = 256, threads: int | None = None):
         self.path = Path(path)
         if not self.path.is_file():
             raise MissingOutputError(
@@ -57,8 +71,13 @@ class TFLiteClassifier:
                 "(or `make run`) to export the TensorFlow Lite model."
             )
         self.batch_size = batch_size
+        self.threads = default_threads() if threads is None else threads
+        if self.threads < 1:
+            raise ValueError(f"threads must be at least 1, got {self.threads}")
         try:
-            self.interpreter = _interpreter_class()(model_path=str(self.path))
+            self.interpreter = _interpreter_class()(
+                model_path=str(self.path), num_threads=self.threads
+            )
         except ValueError as exc:
             raise ValueError(
                 f"{relative_to_repo(self.path)}: not a TensorFlow Lite model ({exc})"
