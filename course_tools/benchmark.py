@@ -4,13 +4,14 @@ Usage::
 
     python -m course_tools.benchmark [--profile full|quick] [--epochs N] [--seeds N]
 
-Both models train on the same 54,000 images with the same 6,000 for validation (the Keras
-example holds out 10% too), batch 128; the reference for 15 epochs as in its recipe, the
-improved CNN with its own recipe and budget (:func:`helpers.recipes.train_improved_cnn`, with
-the augmentation of notebook 06's reference answer), once per seed (the profile's seeds, as in
-notebook 06), the two recipes in turn. The test set is read once per trained model. Writes
-``reports/benchmark.md`` and the ``benchmark`` section of ``reports/metrics.json``: each
-recipe's mean test accuracy with its spread over the seeds.
+Both models train on the same images with the same validation set (in the full profile, 54,000
+and 6,000: the Keras example holds out 10% too), batch 128; the reference for 15 epochs as in
+its recipe, the improved CNN with its own recipe and budget
+(:func:`helpers.recipes.train_improved_cnn`, with the augmentation of notebook 06's reference
+answer), once per seed (the profile's seeds, as in notebook 06), the two recipes in turn. The
+test set is read once per trained model. Writes ``reports/benchmark.md`` and the ``benchmark``
+section of ``reports/metrics.json``: each recipe's mean test accuracy with its spread over the
+seeds.
 Shared machines make seconds noisy: the ratio of the two wall times, measured in one run, is
 the number to read; the ratio of the CPU times (all threads of this process) beside it shows
 how much of it is the work itself.

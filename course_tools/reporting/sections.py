@@ -74,7 +74,8 @@ def header(metrics: Metrics, figures: Figures) -> str:
         lines += [
             "",
             "> **Quick CI profile.** The numbers below come from the quick profile that CI runs: a "
-            "small training subset and one or two epochs. They show that every step works, not "
+            "small training subset, one or two epochs, and subsets of the validation and test "
+            "sets (notebook 08 reads the whole test set). They show that every step works, not "
             "what the models can do; the course's results are in the full-profile "
             "`reports/REPORT.md`.",
         ]

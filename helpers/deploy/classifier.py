@@ -35,12 +35,11 @@ def default_threads() -> int:
     (``TF_NUM_INTRAOP_THREADS``, as grading sets it to share the cores among kernels), else
     every core this process may run on. LiteRT alone would use one."""
     configured = os.environ.get("TF_NUM_INTRAOP_THREADS", "").strip()
-    if configured.isdigit() and int(configured) > 0:
+    if configured.isdecimal() and int(configured) > 0:
         return int(configured)
-    try:
+    if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS and Windows have no affinity call
-        return os.cpu_count() or 1
+    return os.cpu_count() or 1  # macOS and Windows have no affinity call
 
 
 def as_image_batch(images) -> np.ndarray:

@@ -58,6 +58,17 @@ def test_quick_run_report_has_the_numbers_and_a_banner(tmp_path):
     assert "`make bench`" in text  # no benchmark section in this run
 
 
+def test_the_digits_scored_are_counted_apart_from_mnists_test_set(tmp_path):
+    metrics = synthetic_metrics()
+    metrics["data"]["test_split"] = 2000  # the quick profile scores a subset of the 10,000
+    text = report.write_report(write_run(tmp_path, metrics=metrics)).read_text()
+    assert "MNIST has 60,000 training and 10,000 test images" in text
+    assert "On the 2,000 test images it reaches" in text
+    assert "Paired tests on the same 2,000 test digits" in text
+    assert "991 and 699 errors among 2,000 test digits" in text
+    assert "among 10,000 test digits" not in text
+
+
 def test_every_figure_is_linked_relatively_and_resolves(tmp_path):
     profile = write_run(tmp_path)
     text = report.write_report(profile).read_text()

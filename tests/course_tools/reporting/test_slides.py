@@ -101,6 +101,16 @@ def test_numbers_come_from_the_metrics(tmp_path):
     assert "292 fewer mistakes" in conclusions
 
 
+def test_the_digits_scored_are_counted_apart_from_mnists_test_set(tmp_path):
+    metrics = synthetic_metrics()
+    metrics["data"]["test_split"] = 2000  # the quick profile scores a subset of the 10,000
+    deck = slides.write_deck(_run(tmp_path, metrics))
+    text = "\n".join(" ".join(slide.points) + " " + " ".join(slide.notes) for slide in deck.slides)
+    assert "errors in 2,000 digits" in text and "among 2,000 test digits" in text
+    assert "10,000 digits" not in text and "10,000 test digits" not in text
+    assert "10,000 test images" in text  # MNIST's own test set, in the data slide
+
+
 def test_benchmark_slide_over_seeds_shows_the_spread():
     bench = {**json.loads(json.dumps(BENCHMARK)), "seeds": [42, 43, 44]}
     bench["reference"]["test_accuracy_std"] = 0.0021
