@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import multiprocessing
-import os
 import shutil
 import signal
 import sys
@@ -77,6 +76,7 @@ from course_tools.classroom.workspace import (
     grade_student,
     snapshot_gradebook,
 )
+from helpers.cores import usable_cores
 from helpers.settings import REPO_ROOT
 
 # What a grading run must never change: the instructor's course and its committed outputs.
@@ -101,14 +101,6 @@ def with_sandbox(options: GradingOptions, kind: str = BUBBLEWRAP) -> GradingOpti
         raise ValueError(f"the sandbox is {BUBBLEWRAP} or {NONE}, not {kind!r}")
     bwrap = probe().bwrap
     return dataclasses.replace(options, sandbox=bwrap, bwrap_version=bwrap_version(bwrap))
-
-
-def available_cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -248,12 +240,12 @@ def grade_class(
 ) -> ClassRun:
     """Grade the student folders of ``submissions`` into ``course`` (see the module's doc)."""
     start = time.monotonic()
-    workers = max(1, workers or available_cores())
+    workers = max(1, workers or usable_cores())
     options = options or GradingOptions()
     if not options.sandboxed:
         log(NO_SANDBOX_WARNING)
     if options.threads is None and workers > 1:  # share the cores instead of fighting over them
-        options = dataclasses.replace(options, threads=max(1, available_cores() // workers))
+        options = dataclasses.replace(options, threads=max(1, usable_cores() // workers))
     protected = list(protected)
     before = fingerprint(protected, skip=course.root)
 

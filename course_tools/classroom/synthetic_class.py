@@ -43,7 +43,6 @@ from course_tools.classroom.course import DEFAULT_SOURCE, DEFAULT_TIMEOUT, Cours
 from course_tools.classroom.grading import (
     BUBBLEWRAP,
     NO_SANDBOX_WARNING,
-    available_cores,
     grade_class,
     stop_on_sigterm,
     with_sandbox,
@@ -57,6 +56,7 @@ from course_tools.classroom.integrity import (
 from course_tools.classroom.sandbox import Limits, SandboxUnavailable, parse_size
 from course_tools.classroom.synthetic_students import ALL, NOTEBOOKS, STUDENTS, Student, hand_in
 from course_tools.classroom.workspace import NONE, GradingOptions
+from helpers.cores import usable_cores
 from helpers.settings import REPO_ROOT
 
 DEFAULT_OUT = REPO_ROOT / "scratch" / "synthetic-class"
@@ -181,7 +181,7 @@ def run(out: Path, workers: int | None, timeout: int, options: GradingOptions | 
         watched = [course.source_dir, course.release_dir, course.root / "nbgrader_config.py",
                    submissions]
         before = fingerprint(watched), fingerprint([REPO_ROOT], skip=Path(out)), git_status()
-        workers = workers or available_cores()
+        workers = workers or usable_cores()
         started = time.monotonic()
         # graded against the notebooks the class was built from, even if notebooks/ changes
         graded = grade_class(submissions, course=course, source=course.source_dir,
@@ -206,7 +206,7 @@ def run(out: Path, workers: int | None, timeout: int, options: GradingOptions | 
                                                           course.root / "feedback")]
         problems += [warning for warning in graded.warnings if warning != NO_SANDBOX_WARNING]
 
-    cores = min(workers, available_cores())
+    cores = min(workers, usable_cores())
     count = len(graded.graded)
     log("")
     log(f"{count} students graded in {wall:.0f} s with {workers} worker(s) on {cores} "

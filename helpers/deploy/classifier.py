@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers.cores import usable_cores
 from helpers.deploy.quiet import native_stderr_muted
 from helpers.outputs import MissingOutputError, producer
 from helpers.settings import relative_to_repo
@@ -37,9 +38,7 @@ def default_threads() -> int:
     configured = os.environ.get("TF_NUM_INTRAOP_THREADS", "").strip()
     if configured.isdecimal() and int(configured) > 0:
         return int(configured)
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1  # macOS and Windows have no affinity call
+    return usable_cores()
 
 
 def as_image_batch(images) -> np.ndarray:
