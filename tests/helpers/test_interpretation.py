@@ -317,3 +317,19 @@ def test_the_improved_cnn_is_explained_without_augmentation(improved_cnn, images
     heatmaps = vis.grad_cam(improved_cnn, images)
     assert heatmaps.shape == (5, 28, 28) and heatmaps.max() == 1.0
     np.testing.assert_array_equal(vis.grad_cam(improved_cnn, images), heatmaps)  # no random aug
+
+
+def test_accuracy_under_a_transform_reads_every_copy_in_one_pass(stroke_model, monkeypatch):
+    images = np.stack([stroke_image(horizontal_at=q) for q in (TOP_RIGHT, BOTTOM_LEFT)])
+    calls = []
+    predict = vis._predict
+    monkeypatch.setattr(vis, "_predict", lambda *args: calls.append(len(args[1])) or predict(*args))
+    angles = [0, 90, 180, 270]
+    accuracy = vis.accuracy_under_rotation(stroke_model, images, [HORIZONTAL] * 2, angles)
+    np.testing.assert_array_equal(accuracy, [1.0, 0.0, 1.0, 0.0])
+    assert calls == [8]  # 4 angles x 2 images, one call
+
+
+def test_accuracy_under_no_transform_is_empty(stroke_model):
+    images = np.stack([stroke_image(horizontal_at=TOP_RIGHT)])
+    assert vis.accuracy_under_shift(stroke_model, images, [HORIZONTAL], []).shape == (0,)
