@@ -14,8 +14,9 @@ Usage::
    grades it again), so a late submission or a corrected one adds to the gradebook.
    ``--shard K/N`` keeps every N-th student from the K-th, for a job array or a CI matrix
    (then ``python -m course_tools.classroom.merge`` gathers the shards' folders).
-3. ``--workers`` processes (default: one per core) each grade whole students, one at a time,
-   with nbgrader's ``autograde`` and ``generate_feedback`` in a working copy of their own
+3. ``--workers`` processes (default: one per core; they start while step 1 runs) each grade
+   whole students, one at a time, with nbgrader's ``autograde`` and ``generate_feedback`` in
+   a working copy of their own
    (:mod:`~course_tools.classroom.workspace`), the student's code in a bubblewrap sandbox
    (:mod:`~course_tools.classroom.sandbox`; ``--sandbox none`` grades without one, and says so
    everywhere); each graded student is merged into the course's gradebook as soon as they are
@@ -249,7 +250,48 @@ def grade_class(
     protected = list(protected)
     before = fingerprint(protected, skip=course.root)
 
-    student_folders(submissions)  # a missing folder is reported before nbgrader runs
+    folders = student_folders(submissions)  # a missing folder is reported before nbgrader runs
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        # the workers' interpreters start and import while generate_assignment runs
+        for _ in range(min(workers, len(folders))):
+            pool.submit(worker_ready)
+        try:
+            run = _grade(pool, submissions, course, source, workers, shard, options, regrade,
+                         keep_workspaces, log)
+        except BaseException:  # Ctrl-C, SIGTERM (stop_on_sigterm), a bug of ours
+            _stop_workers(pool)
+            raise
+
+    run.export = export_grades(course)
+    run.seconds = time.monotonic() - start
+    if fingerprint(protected, skip=course.root) != before:
+        run.warnings.append(
+            "WARNING: files of the instructor's repository changed during grading ("
+            + ", ".join(str(path) for path in protected)
+            + "): a submission wrote outside its working copy, or another job did"
+        )
+    if not options.sandboxed:
+        run.warnings.append(NO_SANDBOX_WARNING)
+    for warning in run.warnings:
+        log(warning)
+    if run.graded:
+        log(
+            f"Graded {len(run.graded)} student(s) in {run.seconds:.1f} s with {workers} "
+            f"worker(s): {run.seconds / len(run.graded):.1f} s per student"
+        )
+    log(f"Grades: {run.export}; feedback: {course.root / 'feedback'}")
+    return run
+
+
+def worker_ready() -> None:
+    """Nothing: a worker that runs it has started and imported this module."""
+
+
+def _grade(pool: ProcessPoolExecutor, submissions: Path, course: Course, source: Path,
+           workers: int, shard: tuple[int, int] | None, options: GradingOptions, regrade: bool,
+           keep_workspaces: bool, log: Callable[[str], None]) -> ClassRun:
+    """Prepare the course and grade the students who need it with ``pool``'s workers."""
     if course.prepare(source, options.timeout):
         log(f"nbgrader generate_assignment: {course.release_dir}")
     hand_ins = collect_all(submissions, course.notebooks(), skip=[course.root])
@@ -273,39 +315,13 @@ def grade_class(
     work_root = course.root / WORKSPACES
     if todo:
         snapshot = snapshot_gradebook(course, work_root / "gradebook-snapshot.db")
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
-            futures = {
-                pool.submit(grade_student, hand_in, course.root, snapshot, work_root, options):
-                hand_in
-                for hand_in in todo
-            }
-            try:
-                _gather(futures, course, run, options, work_root, keep_workspaces, log)
-            except BaseException:  # Ctrl-C, SIGTERM (stop_on_sigterm), a bug of ours
-                _stop_workers(pool)
-                raise
+        futures = {
+            pool.submit(grade_student, hand_in, course.root, snapshot, work_root, options): hand_in
+            for hand_in in todo
+        }
+        _gather(futures, course, run, options, work_root, keep_workspaces, log)
         if not keep_workspaces:
             shutil.rmtree(work_root, ignore_errors=True)
-
-    run.export = export_grades(course)
-    run.seconds = time.monotonic() - start
-    if fingerprint(protected, skip=course.root) != before:
-        run.warnings.append(
-            "WARNING: files of the instructor's repository changed during grading ("
-            + ", ".join(str(path) for path in protected)
-            + "): a submission wrote outside its working copy, or another job did"
-        )
-    if not options.sandboxed:
-        run.warnings.append(NO_SANDBOX_WARNING)
-    for warning in run.warnings:
-        log(warning)
-    if run.graded:
-        log(
-            f"Graded {len(run.graded)} student(s) in {run.seconds:.1f} s with {workers} "
-            f"worker(s): {run.seconds / len(run.graded):.1f} s per student"
-        )
-    log(f"Grades: {run.export}; feedback: {course.root / 'feedback'}")
     return run
 
 

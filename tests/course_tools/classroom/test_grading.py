@@ -417,6 +417,30 @@ def test_without_a_sandbox_the_output_the_csv_and_the_feedback_say_so(graded, ne
     assert rows(run.export)["one_wrong"]["score"] == "6"  # graded all the same
 
 
+def test_the_workers_start_while_the_assignment_is_generated(graded, new_course, tmp_path,
+                                                            monkeypatch):
+    """A worker's interpreter starts and imports while nbgrader's generate_assignment runs in
+    the parent, not after it."""
+    import multiprocessing
+
+    _, _, root = graded
+    shutil.copytree(root / "pristine" / "reference", tmp_path / "class" / "reference")
+    course = new_course(tmp_path / "course")
+    workers_seen = []
+    prepare = Course.prepare
+
+    def watched(self, *args, **kwargs):
+        workers_seen.append(len(multiprocessing.active_children()))
+        return prepare(self, *args, **kwargs)
+
+    monkeypatch.setattr(Course, "prepare", watched)
+    run = grading.grade_class(tmp_path / "class", course=course, source=SOURCE, workers=1,
+                              options=GradingOptions(timeout=TIMEOUT), protected=[],
+                              log=[].append)
+    assert workers_seen == [1]
+    assert rows(run.export)["reference"]["score"] == "8"
+
+
 def test_sigterm_stops_the_workers_and_the_kernels_they_started(graded, new_course, tmp_path):
     """SIGTERM (kill, a job scheduler) ends the whole tree, as Ctrl-C does: no worker goes on
     grading as an orphan. The student loops, so their kernel is busy when the signal comes."""
