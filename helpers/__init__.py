@@ -52,6 +52,8 @@ display           ``show_source``: a helper's code, with its file  02, 06, 07, 0
                   and lines
 plots/            one function per figure, a module per part of    01-08
                   the course
+cores             the CPU cores this process may run on (LiteRT's  none (08 through deploy)
+                  threads; grading shares them out)
 ================  ===============================================  ==========================
 
 The exercises' answers are not here: each lives in its notebook's solution cell, and where a
