@@ -183,7 +183,8 @@ def accuracy_under_shift(
 
 def _accuracy_under(transform, model, images, labels, values, batch_size) -> np.ndarray:
     """Every transformed copy is read in one pass of the model: one call per value would pay
-    Keras's set-up of a prediction (a tenth of a second) for each."""
+    Keras's set-up of a prediction (a tenth of a second) for each. The copies are held at once:
+    85 MB for notebook 07's 3,000 digits and 9 angles."""
     images = _as_batch(images)
     labels = np.asarray(labels)
     if labels.shape != (len(images),):

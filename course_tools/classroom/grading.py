@@ -41,7 +41,8 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -214,6 +215,8 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
+    for process in processes:
+        process.join(timeout=5)  # reaped here, not later by the pool's own thread
 
 
 def _interrupt(signum, frame) -> None:
@@ -251,12 +254,15 @@ def grade_class(
     before = fingerprint(protected, skip=course.root)
 
     folders = student_folders(submissions)  # a missing folder is reported before nbgrader runs
+    if shard:
+        folders = folders[shard[0] - 1 :: shard[1]]  # as many as select_shard keeps
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        # the workers' interpreters start and import while generate_assignment runs
-        for _ in range(min(workers, len(folders))):
-            pool.submit(worker_ready)
+    pool_size = max(1, min(workers, len(folders)))  # never more workers than students
+    with ProcessPoolExecutor(max_workers=pool_size, mp_context=context) as pool:
         try:
+            # the workers' interpreters start and import while generate_assignment runs
+            for _ in range(min(pool_size, len(folders))):
+                pool.submit(worker_ready)
             run = _grade(pool, submissions, course, source, workers, shard, options, regrade,
                          keep_workspaces, log)
         except BaseException:  # Ctrl-C, SIGTERM (stop_on_sigterm), a bug of ours
@@ -316,13 +322,27 @@ def _grade(pool: ProcessPoolExecutor, submissions: Path, course: Course, source:
     if todo:
         snapshot = snapshot_gradebook(course, work_root / "gradebook-snapshot.db")
         futures = {
-            pool.submit(grade_student, hand_in, course.root, snapshot, work_root, options): hand_in
+            _submit(pool, grade_student, hand_in, course.root, snapshot, work_root, options):
+            hand_in
             for hand_in in todo
         }
         _gather(futures, course, run, options, work_root, keep_workspaces, log)
         if not keep_workspaces:
             shutil.rmtree(work_root, ignore_errors=True)
+    else:  # nobody to grade: the workers started for nothing, end them now
+        _stop_workers(pool)
     return run
+
+
+def _submit(pool: ProcessPoolExecutor, function: Callable, *args) -> Future:
+    """``pool.submit(function, *args)``; a pool broken by a worker that died (while starting,
+    out of memory) gives a failed future, which :func:`_gather` records for its student."""
+    try:
+        return pool.submit(function, *args)
+    except BrokenProcessPool as error:
+        failed: Future = Future()
+        failed.set_exception(error)
+        return failed
 
 
 def main(argv: list[str] | None = None) -> int:

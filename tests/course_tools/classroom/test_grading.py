@@ -420,7 +420,7 @@ def test_without_a_sandbox_the_output_the_csv_and_the_feedback_say_so(graded, ne
 def test_the_workers_start_while_the_assignment_is_generated(graded, new_course, tmp_path,
                                                             monkeypatch):
     """A worker's interpreter starts and imports while nbgrader's generate_assignment runs in
-    the parent, not after it."""
+    the parent, not after it; one student gets one worker, whatever --workers asks."""
     import multiprocessing
 
     _, _, root = graded
@@ -433,12 +433,45 @@ def test_the_workers_start_while_the_assignment_is_generated(graded, new_course,
         workers_seen.append(len(multiprocessing.active_children()))
         return prepare(self, *args, **kwargs)
 
+    pools = []
+
+    class RecordedPool(grading.ProcessPoolExecutor):
+        def __init__(self, max_workers=None, **kwargs):
+            pools.append(max_workers)
+            super().__init__(max_workers=max_workers, **kwargs)
+
     monkeypatch.setattr(Course, "prepare", watched)
-    run = grading.grade_class(tmp_path / "class", course=course, source=SOURCE, workers=1,
+    monkeypatch.setattr(grading, "ProcessPoolExecutor", RecordedPool)
+    run = grading.grade_class(tmp_path / "class", course=course, source=SOURCE, workers=3,
                               options=GradingOptions(timeout=TIMEOUT), protected=[],
                               log=[].append)
-    assert workers_seen == [1]
+    assert workers_seen == [1] and pools == [1]
     assert rows(run.export)["reference"]["score"] == "8"
+    assert multiprocessing.active_children() == []
+
+
+def test_a_failed_generate_assignment_leaves_no_worker_behind(tmp_path):
+    import multiprocessing
+
+    (tmp_path / "class" / "ann").mkdir(parents=True)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="no notebooks in"):
+        grading.grade_class(tmp_path / "class", course=Course(tmp_path / "course"),
+                            source=tmp_path / "empty", workers=2,
+                            options=GradingOptions(timeout=TIMEOUT), protected=[],
+                            log=[].append)
+    assert multiprocessing.active_children() == []
+
+
+def test_a_pool_broken_by_a_dead_worker_fails_the_student_not_the_class():
+    from concurrent.futures.process import BrokenProcessPool
+
+    class BrokenPool:
+        def submit(self, *args):
+            raise BrokenProcessPool("a child process terminated abruptly")
+
+    future = grading._submit(BrokenPool(), print, "ann")
+    assert isinstance(future.exception(), BrokenProcessPool)  # _gather records it for ann
 
 
 def test_sigterm_stops_the_workers_and_the_kernels_they_started(graded, new_course, tmp_path):

@@ -1,7 +1,5 @@
 """helpers.deploy.classifier: the CPU threads LiteRT runs a model on."""
 
-import os
-
 import numpy as np
 import pytest
 
@@ -13,7 +11,7 @@ IMAGES = RNG.random((300, 28, 28, 1)).astype(np.float32)
 
 
 def test_default_threads_follow_tensorflows_limit_when_one_is_set(monkeypatch):
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4}, raising=False)
+    monkeypatch.setattr(classifier, "usable_cores", lambda: 5)  # helpers.cores, tested there
     monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "3")
     assert default_threads() == 3
     for unusable in ("", "0", "-2", "two", "\u00b2"):  # "²" is a digit, not a number
@@ -21,15 +19,6 @@ def test_default_threads_follow_tensorflows_limit_when_one_is_set(monkeypatch):
         assert default_threads() == 5  # the cores this process may run on
     monkeypatch.delenv("TF_NUM_INTRAOP_THREADS")
     assert default_threads() == 5
-
-
-def test_default_threads_count_the_cores_where_there_is_no_affinity_call(monkeypatch):
-    monkeypatch.delenv("TF_NUM_INTRAOP_THREADS", raising=False)
-    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
-    monkeypatch.setattr(os, "cpu_count", lambda: 6)
-    assert default_threads() == 6
-    monkeypatch.setattr(os, "cpu_count", lambda: None)  # unknown: one thread
-    assert default_threads() == 1
 
 
 def test_the_interpreter_gets_the_threads(tiny_int8_model, monkeypatch):
