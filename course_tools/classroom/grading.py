@@ -45,6 +45,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from course_tools.classroom.course import (
     DEFAULT_ROOT,
@@ -64,7 +65,6 @@ from course_tools.classroom.sandbox import (
     probe,
 )
 from course_tools.classroom.submissions import (
-    HandIn,
     already_submitted,
     collect_all,
     student_folders,
@@ -86,6 +86,7 @@ PROTECTED = tuple(
     REPO_ROOT / name for name in ("notebooks", "helpers", "data", "reports", "models")
 )
 WORKSPACES = ".workspaces"
+T = TypeVar("T")
 BUBBLEWRAP = "bubblewrap"
 NO_SANDBOX_WARNING = (
     "WARNING: grading WITHOUT a sandbox (SANDBOX=none): every student's code runs with your "
@@ -130,10 +131,13 @@ def _size_argument(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def select_shard(hand_ins: Sequence[HandIn], index: int, count: int) -> list[HandIn]:
+def select_shard(hand_ins: Sequence[T], index: int, count: int,
+                 student: Callable[[T], str] = lambda hand_in: hand_in.student) -> list[T]:
     """Every ``count``-th hand-in from the ``index``-th (1-based), in student order: the shares
-    of ``1/N`` ... ``N/N`` cover the class once."""
-    ordered = sorted(hand_ins, key=lambda hand_in: hand_in.student)
+    of ``1/N`` ... ``N/N`` cover the class once. ``student`` gives a hand-in's student (by
+    default a
+    :class:`~course_tools.classroom.submissions.HandIn`'s; a student folder's name works too)."""
+    ordered = sorted(hand_ins, key=student)
     return ordered[index - 1 :: count]
 
 
@@ -255,13 +259,13 @@ def grade_class(
 
     folders = student_folders(submissions)  # a missing folder is reported before nbgrader runs
     if shard:
-        folders = folders[shard[0] - 1 :: shard[1]]  # as many as select_shard keeps
+        folders = select_shard(folders, *shard, student=lambda folder: folder.name)
     context = multiprocessing.get_context("spawn")
     pool_size = max(1, min(workers, len(folders)))  # never more workers than students
     with ProcessPoolExecutor(max_workers=pool_size, mp_context=context) as pool:
         try:
             # the workers' interpreters start and import while generate_assignment runs
-            for _ in range(min(pool_size, len(folders))):
+            for _ in range(pool_size if folders else 0):
                 pool.submit(worker_ready)
             run = _grade(pool, submissions, course, source, workers, shard, options, regrade,
                          keep_workspaces, log)

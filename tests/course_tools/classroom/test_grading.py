@@ -390,6 +390,9 @@ def test_shards_cover_the_class_once():
     shares = [grading.select_shard(class_, k, 3) for k in (1, 2, 3)]
     students = [[h.student for h in share] for share in shares]
     assert students == [["a", "d", "g"], ["b", "e"], ["c", "f"]]
+    folders = [Path("class") / name for name in "gfedcba"]  # what grading sizes its pool by
+    assert [len(grading.select_shard(folders, k, 3, student=lambda folder: folder.name))
+            for k in (1, 2, 3)] == [3, 2, 2]
     assert grading.parse_shard("2/8") == (2, 8)
 
 
@@ -460,6 +463,9 @@ def test_a_failed_generate_assignment_leaves_no_worker_behind(tmp_path):
                             source=tmp_path / "empty", workers=2,
                             options=GradingOptions(timeout=TIMEOUT), protected=[],
                             log=[].append)
+    deadline = time.monotonic() + 10  # a stopped worker is gone within seconds, not left running
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert multiprocessing.active_children() == []
 
 
