@@ -56,6 +56,7 @@ from course_tools.classroom.course import (
 )
 from course_tools.classroom.export import export_grades
 from course_tools.classroom.integrity import fingerprint
+from course_tools.classroom.kernels import kill_tree
 from course_tools.classroom.merge import graded_students, merge_students
 from course_tools.classroom.sandbox import (
     Limits,
@@ -213,12 +214,13 @@ def _gather(futures, course: Course, run: ClassRun, options: GradingOptions, wor
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """End the pool's workers now, not after their students: a worker's kernels (their
-    sandboxes die with their parent) would otherwise go on grading as orphans."""
+    """End the pool's workers now, not after their students, and with them their kernels and
+    the kernels' sandboxes, which would otherwise go on as orphans (see ``kill_tree``)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # public in 3.14 only
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
-        process.terminate()
+        if process.exitcode is None:  # not reaped: its pid is still the worker's
+            kill_tree(process.pid)
     for process in processes:
         process.join(timeout=5)  # reaped here, not later by the pool's own thread
 

@@ -20,9 +20,11 @@ notebook runs (:mod:`~course_tools.classroom.warm_kernels`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
+import time
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -91,6 +93,55 @@ def process_tree(pid: int) -> list[int]:
         tree.append(current)
         todo += children.get(current, [])
     return tree
+
+
+def kill_tree(pid: int) -> list[int]:
+    """SIGKILL ``pid`` and every process descended from it; the pids signalled.
+
+    Each process is stopped (SIGSTOP) as it is found and the tree is looked at again until
+    nothing new appears, so that none starts another in between. Killing a parent alone is not
+    enough: a sandbox being set up when its parent dies outlives it, since bubblewrap's
+    ``--die-with-parent`` is not yet in force in the sandbox's first process then.
+    """
+    found: list[int] = []
+    for _ in range(1_000):  # each round stops what the last one found; they start no more
+        new = [process for process in process_tree(pid) if process not in found]
+        if not new:
+            break
+        for process in new:
+            _signal(process, signal.SIGSTOP)
+        found += new
+        _wait_until_stopped(new)  # a signal is sent at once but obeyed a moment later
+    for process in found:
+        _signal(process, signal.SIGKILL)
+    return found
+
+
+def _wait_until_stopped(pids: list[int], timeout: float = 2.0) -> None:
+    """Wait until each of ``pids`` is stopped or gone (at most ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    waiting = list(pids)
+    while waiting and time.monotonic() < deadline:
+        waiting = [pid for pid in waiting if _state(pid) not in b"TtZX"]
+        if waiting:
+            time.sleep(0.001)
+
+
+def _state(pid: int) -> bytes:
+    """The one-letter state of ``pid`` (``R``, ``S``, ``T`` stopped...), ``X`` once gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read()
+    except OSError:
+        return b"X"
+    end = stat.rindex(b")")
+    return stat[end + 2 : end + 3]
+
+
+def _signal(pid: int, number: int) -> None:
+    """Send signal ``number`` to ``pid`` unless it is gone (or not ours to signal)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, number)
 
 
 def anonymous_memory(pid: int) -> int:

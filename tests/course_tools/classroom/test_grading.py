@@ -23,6 +23,7 @@ from course_tools.classroom.export import TOTAL_COLUMNS, export_grades
 from course_tools.classroom.merge import merge_course
 from course_tools.classroom.workspace import GradingOptions, Outcome
 from helpers.settings import PROFILES
+from tests.course_tools.classroom.processes import running
 
 SOURCE = Path(__file__).resolve().parent / "fixtures" / "grading" / "source"
 TIMEOUT = 10  # seconds per cell: the fixtures' cells need well under one
@@ -513,6 +514,11 @@ def test_sigterm_stops_the_workers_and_the_kernels_they_started(graded, new_cour
     assert parent.returncode != 0, output
     gone, alive = psutil.wait_procs(descendants, timeout=20)
     assert not alive, f"still running after SIGTERM: {[_command(p)[:80] for p in alive]}"
+    # nor any started after that look (a kernel started ahead), wherever it went
+    deadline = time.monotonic() + 20
+    while running(str(tmp_path)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert running(str(tmp_path)) == [], "a process of this grading outlived it"
 
 
 def _command(process) -> str:
