@@ -56,7 +56,7 @@ from course_tools.classroom.course import (
 )
 from course_tools.classroom.export import export_grades
 from course_tools.classroom.integrity import fingerprint
-from course_tools.classroom.kernels import kill_tree
+from course_tools.classroom.kernels import kill_trees
 from course_tools.classroom.merge import graded_students, merge_students
 from course_tools.classroom.sandbox import (
     Limits,
@@ -213,16 +213,33 @@ def _gather(futures, course: Course, run: ClassRun, options: GradingOptions, wor
         log(_score_line(course, outcome))
 
 
+def worker_pool(size: int) -> ProcessPoolExecutor:
+    """A pool of ``size`` worker processes, each a new interpreter (spawned), which leave
+    Ctrl-C to grading's own process (:func:`_stop_workers`)."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=_leave_ctrl_c)
+
+
+def _leave_ctrl_c() -> None:
+    """Ctrl-C reaches a worker too (the terminal's process group), and a worker that died of
+    it would lead the pool to SIGTERM the others before they are frozen. A handler, unlike
+    ``SIG_IGN``, is not passed on to the kernels the worker starts."""
+    signal.signal(signal.SIGINT, _ignore)
+
+
+def _ignore(signum, frame) -> None:
+    """A signal handler that does nothing."""
+
+
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """End the pool's workers now, not after their students, and with them their kernels and
-    the kernels' sandboxes, which would otherwise go on as orphans (see ``kill_tree``)."""
+    the kernels' sandboxes, which would otherwise go on as orphans (see ``kill_trees``)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # public in 3.14 only
     pool.shutdown(wait=False, cancel_futures=True)
+    # all at once: once one worker is gone, the pool's own thread SIGTERMs the others
+    kill_trees([process.pid for process in processes if process.exitcode is None])
     for process in processes:
-        if process.exitcode is None:  # not reaped: its pid is still the worker's
-            kill_tree(process.pid)
-    for process in processes:
-        process.join(timeout=5)  # reaped here, not later by the pool's own thread
+        process.join(timeout=5)  # gone before grading goes on
 
 
 def _interrupt(signum, frame) -> None:
@@ -262,9 +279,8 @@ def grade_class(
     folders = student_folders(submissions)  # a missing folder is reported before nbgrader runs
     if shard:
         folders = select_shard(folders, *shard, student=lambda folder: folder.name)
-    context = multiprocessing.get_context("spawn")
     pool_size = max(1, min(workers, len(folders)))  # never more workers than students
-    with ProcessPoolExecutor(max_workers=pool_size, mp_context=context) as pool:
+    with worker_pool(pool_size) as pool:
         try:
             # the workers' interpreters start and import while generate_assignment runs
             for _ in range(pool_size if folders else 0):

@@ -68,17 +68,25 @@ def preloading(command: list[str], names: list[str]) -> list[str]:
     return [command[0], "-c", PRELOADING_LAUNCHER.format(names=list(names)), *command[3:]]
 
 
+def _stat(path: str) -> list[bytes]:
+    """The fields of a ``/proc/.../stat`` file after the command's name (state first, then
+    the parent's pid...); none if it is gone."""
+    try:
+        with open(path, "rb") as handle:
+            stat = handle.read()
+    except OSError:
+        return []
+    return stat[stat.rindex(b")") + 2 :].split()
+
+
 def _parents() -> dict[int, int]:
     """pid -> parent pid, for every process of this machine."""
     found = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat", "rb") as handle:
-                    stat = handle.read()
-            except OSError:
-                continue
-            found[int(entry.name)] = int(stat[stat.rindex(b")") + 2 :].split()[1])
+            fields = _stat(f"/proc/{entry.name}/stat")
+            if fields:
+                found[int(entry.name)] = int(fields[1])
     return found
 
 
@@ -95,47 +103,46 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
-def kill_tree(pid: int) -> list[int]:
-    """SIGKILL ``pid`` and every process descended from it; the pids signalled.
+def kill_trees(pids: list[int]) -> set[int]:
+    """SIGKILL each of ``pids`` and every process descended from them; the pids found.
 
-    Each process is stopped (SIGSTOP) as it is found and the tree is looked at again until
-    nothing new appears, so that none starts another in between. Killing a parent alone is not
-    enough: a sandbox being set up when its parent dies outlives it, since bubblewrap's
-    ``--die-with-parent`` is not yet in force in the sandbox's first process then.
+    Every process is stopped (SIGSTOP) as it is found, and the trees are looked at again, once
+    what was found has stopped, until nothing new appears: a stopped process starts no other.
+    Only then are they all killed. Killing a parent alone is not enough: a sandbox being set
+    up when its parent dies outlives it, since bubblewrap's ``--die-with-parent`` is not yet in
+    force in the sandbox's first process then. A process that does not stop within 2 s (in an
+    uninterruptible wait) is killed with the others all the same.
     """
-    found: list[int] = []
-    for _ in range(1_000):  # each round stops what the last one found; they start no more
-        new = [process for process in process_tree(pid) if process not in found]
-        if not new:
-            break
+    found: set[int] = set()
+    while new := {process for pid in pids for process in process_tree(pid)} - found:
         for process in new:
             _signal(process, signal.SIGSTOP)
-        found += new
-        _wait_until_stopped(new)  # a signal is sent at once but obeyed a moment later
+        found |= new
+        _wait_until_stopped(new)
     for process in found:
         _signal(process, signal.SIGKILL)
     return found
 
 
-def _wait_until_stopped(pids: list[int], timeout: float = 2.0) -> None:
-    """Wait until each of ``pids`` is stopped or gone (at most ``timeout`` seconds)."""
+def _wait_until_stopped(pids: set[int], timeout: float = 2.0) -> None:
+    """Wait until every thread of each of ``pids`` is stopped, or the process gone (at most
+    ``timeout`` seconds): a signal is sent at once but obeyed a moment later."""
     deadline = time.monotonic() + timeout
-    waiting = list(pids)
+    waiting = set(pids)
     while waiting and time.monotonic() < deadline:
-        waiting = [pid for pid in waiting if _state(pid) not in b"TtZX"]
+        waiting = {pid for pid in waiting if not _stopped(pid)}
         if waiting:
             time.sleep(0.001)
 
 
-def _state(pid: int) -> bytes:
-    """The one-letter state of ``pid`` (``R``, ``S``, ``T`` stopped...), ``X`` once gone."""
+def _stopped(pid: int) -> bool:
+    """Whether every thread of ``pid`` is stopped (or ``pid`` gone, or a zombie)."""
     try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            stat = handle.read()
+        threads = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return b"X"
-    end = stat.rindex(b")")
-    return stat[end + 2 : end + 3]
+        return True
+    states = (_stat(f"/proc/{pid}/task/{thread}/stat")[:1] for thread in threads)
+    return all(state in ([], [b"T"], [b"t"], [b"Z"], [b"X"]) for state in states)
 
 
 def _signal(pid: int, number: int) -> None:

@@ -23,7 +23,7 @@ from course_tools.classroom.export import TOTAL_COLUMNS, export_grades
 from course_tools.classroom.merge import merge_course
 from course_tools.classroom.workspace import GradingOptions, Outcome
 from helpers.settings import PROFILES
-from tests.course_tools.classroom.processes import running
+from tests.course_tools.classroom.processes import running, start_and_wait
 
 SOURCE = Path(__file__).resolve().parent / "fixtures" / "grading" / "source"
 TIMEOUT = 10  # seconds per cell: the fixtures' cells need well under one
@@ -516,9 +516,44 @@ def test_sigterm_stops_the_workers_and_the_kernels_they_started(graded, new_cour
     assert not alive, f"still running after SIGTERM: {[_command(p)[:80] for p in alive]}"
     # nor any started after that look (a kernel started ahead), wherever it went
     deadline = time.monotonic() + 20
-    while running(str(tmp_path)) and time.monotonic() < deadline:
+    while (left := running(str(tmp_path))) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert running(str(tmp_path)) == [], "a process of this grading outlived it"
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == [], "a process of this grading outlived it"
+
+
+def test_stopping_busy_workers_kills_each_with_what_it_started():
+    """Ctrl-C kills no worker, and all the workers are frozen before any dies: the pool's own
+    thread, which SIGTERMs the others once one is gone, finds none left to end (they would end
+    without their children)."""
+    marker = f"{3000 + os.getpid() % 1000}.{time.time_ns() % 10**6}"  # sleep's argument
+    pool = grading.worker_pool(3)
+    try:
+        for _ in range(2):
+            pool.submit(start_and_wait, marker)
+        pool.submit(grading.worker_ready).result(timeout=60)  # a third worker, started, idle
+        deadline = time.monotonic() + 60
+        while len(running(marker)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(running(marker)) == 2, "the workers did not start their children"
+        workers = list(pool._processes.values())
+        assert len(workers) == 3
+        for worker in workers:  # Ctrl-C in the terminal: grading's process stops them
+            os.kill(worker.pid, signal.SIGINT)
+        time.sleep(0.5)
+        assert all(worker.is_alive() for worker in workers), "a worker died of Ctrl-C"
+        grading._stop_workers(pool)
+        deadline = time.monotonic() + 5  # the pool's thread may be the one that reaps them
+        while None in [worker.exitcode for worker in workers] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [worker.exitcode for worker in workers] == [-signal.SIGKILL] * 3
+        time.sleep(0.5)
+        assert running(marker) == []
+    finally:
+        grading._stop_workers(pool)  # again, if the test failed before: nothing left of it
+        for pid in running(marker):
+            os.kill(pid, signal.SIGKILL)
 
 
 def _command(process) -> str:

@@ -1,6 +1,7 @@
 """The watchdog's measures and its verdicts, on processes started here."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -9,7 +10,7 @@ from course_tools.classroom.kernels import (
     Watchdog,
     anonymous_memory,
     folder_size,
-    kill_tree,
+    kill_trees,
     process_tree,
 )
 from course_tools.classroom.sandbox import Limits, MiB
@@ -40,44 +41,49 @@ def test_the_tree_and_its_memory_are_measured():
         process.wait()
 
 
-def test_kill_tree_leaves_nothing_of_a_tree_that_keeps_forking():
-    marker = f"{1000 + os.getpid() % 1000}.{time.time_ns() % 10**6}"  # sleep's argument
-    spawner = subprocess.Popen(["bash", "-c", f"while :; do sleep {marker} & done"],
-                               start_new_session=True)
+def test_kill_trees_ends_a_sandbox_killed_while_it_starts(tmp_path):
+    """A parent killed alone just after it starts a sandbox can leave the sandbox running
+    (bubblewrap's race, see ``kill_trees``); its tree killed from the parent leaves nothing."""
+    sandbox = make_sandbox(tmp_path)
+    for attempt in range(12):
+        marker = f"{2000 + attempt}.{time.time_ns() % 10**6}"  # sleep's argument
+        launcher = ("import subprocess, sys\n"
+                    f"subprocess.Popen({sandbox.command(['sleep', marker])!r})\n"
+                    "print('started', flush=True)\nsys.stdin.read()")
+        with subprocess.Popen([sys.executable, "-c", launcher], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True,
+                              start_new_session=True) as parent:
+            try:
+                assert parent.stdout.readline() == "started\n"
+                kill_trees([parent.pid])
+                assert parent.wait(10) == -signal.SIGKILL
+                deadline = time.monotonic() + 5
+                while running(marker) and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                assert running(marker) == [], f"try {attempt}: the sandbox outlived its parent"
+            finally:
+                for pid in running(marker):
+                    os.kill(pid, signal.SIGKILL)
+
+
+def test_kill_trees_leaves_nothing_of_trees_that_keep_forking():
+    marker = f"{1000 + os.getpid() % 1000}.{time.time_ns() % 10**6}"
+    spawners = [subprocess.Popen(["bash", "-c", f"while :; do sleep {marker} & done"],
+                                 start_new_session=True) for _ in range(2)]
     try:
-        time.sleep(0.5)
-        killed = kill_tree(spawner.pid)
-        assert spawner.pid in killed and len(killed) > 2
-        assert spawner.wait(10) == -9
+        time.sleep(0.1)
+        killed = kill_trees([spawner.pid for spawner in spawners])
+        assert {spawner.pid for spawner in spawners} < killed
+        assert [spawner.wait(10) for spawner in spawners] == [-signal.SIGKILL] * 2
         time.sleep(0.5)
         assert running(marker) == []  # none forked between a look and its kill
     finally:
         for pid in running(marker):
-            os.kill(pid, 9)
+            os.kill(pid, signal.SIGKILL)
 
 
-def test_kill_tree_ends_a_sandbox_killed_while_it_starts(tmp_path):
-    """A parent killed alone just after it starts a sandbox can leave the sandbox running
-    (bubblewrap's race, see ``kill_tree``); its tree killed from the parent leaves nothing."""
-    sandbox = make_sandbox(tmp_path)
-    for attempt in range(12):
-        marker = f"{2000 + attempt}.{time.time_ns() % 10**6}"
-        launcher = ("import subprocess, sys\n"
-                    f"subprocess.Popen({sandbox.command(['sleep', marker])!r})\n"
-                    "print('started', flush=True)\nsys.stdin.read()")
-        parent = subprocess.Popen([sys.executable, "-c", launcher], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True, start_new_session=True)
-        try:
-            assert parent.stdout.readline() == "started\n"
-            kill_tree(parent.pid)
-            assert parent.wait(10) == -9
-            deadline = time.monotonic() + 5
-            while running(marker) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert running(marker) == [], f"try {attempt}: the sandbox outlived its parent"
-        finally:
-            for pid in running(marker):
-                os.kill(pid, 9)
+def test_kill_trees_of_nothing_kills_nothing():
+    assert kill_trees([]) == set()
 
 
 def test_the_folder_size_counts_every_file_below(tmp_path):
