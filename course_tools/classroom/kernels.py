@@ -15,7 +15,8 @@
 Each kernel has a sockets folder of its own, seen by no other kernel's sandbox. With
 :attr:`~GradingKernelManager.preload` set, the kernel imports those modules before it starts
 (:data:`PRELOADING_LAUNCHER`): grading starts the next notebook's kernel that way while a
-notebook runs (:mod:`~course_tools.classroom.warm_kernels`).
+notebook runs (:mod:`~course_tools.classroom.warm_kernels`). When grading is stopped,
+:func:`kill_trees` ends its workers with every kernel and sandbox under them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The watchdog's measures and its verdicts, on processes started here."""
+"""The watchdog's measures and its verdicts, and process trees killed, on processes started
+here."""
 
 import os
 import signal
