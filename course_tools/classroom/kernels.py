@@ -36,6 +36,7 @@ from course_tools.classroom.sandbox import Limits, Sandbox, format_size
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 POLL = 0.25  # seconds between two looks at the kernel's processes
 DISK_EVERY = 4  # polls between two measures of the student's folder
+MAX_ROUNDS = 100  # looks at a process tree that kill_trees takes at most
 KERNEL_LOG = "kernel.log"  # the sandboxed kernel's standard output and error
 # What ``python -m ipykernel_launcher`` does, after importing the modules in {names}.
 # Matplotlib's backend is set first, as ipykernel sets it: Keras imports pyplot, which reads
@@ -93,10 +94,15 @@ def _parents() -> dict[int, int]:
 
 def process_tree(pid: int) -> list[int]:
     """``pid`` and every process descended from it."""
+    return process_trees([pid])
+
+
+def process_trees(pids: list[int]) -> list[int]:
+    """``pids`` and every process descended from them, from one look at ``/proc``."""
     children: dict[int, list[int]] = {}
     for child, parent in _parents().items():
         children.setdefault(parent, []).append(child)
-    tree, todo = [], [pid]
+    tree, todo = [], list(pids)
     while todo:
         current = todo.pop()
         tree.append(current)
@@ -112,10 +118,15 @@ def kill_trees(pids: list[int]) -> set[int]:
     Only then are they all killed. Killing a parent alone is not enough: a sandbox being set
     up when its parent dies outlives it, since bubblewrap's ``--die-with-parent`` is not yet in
     force in the sandbox's first process then. A process that does not stop within 2 s (in an
-    uninterruptible wait) is killed with the others all the same.
+    uninterruptible wait) is killed with the others all the same, and so is what was found
+    after ``MAX_ROUNDS`` looks (processes that keep waking each other up: inside a sandbox,
+    whatever escapes the count dies with the sandbox's first process).
     """
     found: set[int] = set()
-    while new := {process for pid in pids for process in process_tree(pid)} - found:
+    for _ in range(MAX_ROUNDS):
+        new = set(process_trees(pids)) - found
+        if not new:
+            break
         for process in new:
             _signal(process, signal.SIGSTOP)
         found |= new

@@ -7,12 +7,14 @@ import subprocess
 import sys
 import time
 
+from course_tools.classroom import kernels
 from course_tools.classroom.kernels import (
     Watchdog,
     anonymous_memory,
     folder_size,
     kill_trees,
     process_tree,
+    process_trees,
 )
 from course_tools.classroom.sandbox import Limits, MiB
 from tests.course_tools.classroom.processes import running
@@ -78,6 +80,26 @@ def test_kill_trees_leaves_nothing_of_trees_that_keep_forking():
         assert [spawner.wait(10) for spawner in spawners] == [-signal.SIGKILL] * 2
         time.sleep(0.5)
         assert running(marker) == []  # none forked between a look and its kill
+    finally:
+        for pid in running(marker):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_kill_trees_stops_looking_after_max_rounds(monkeypatch):
+    """A tree that outgrows every look (as processes waking each other up could) still ends:
+    what was found is killed after the last round."""
+    monkeypatch.setattr(kernels, "MAX_ROUNDS", 1)
+    looks = []
+    monkeypatch.setattr(kernels, "process_trees",
+                        lambda pids: looks.append(pids) or process_trees(pids))
+    marker = f"{4000 + os.getpid() % 1000}.{time.time_ns() % 10**6}"
+    spawner = subprocess.Popen(["bash", "-c", f"while :; do sleep {marker} & done"],
+                               start_new_session=True)
+    try:
+        time.sleep(0.1)
+        killed = kill_trees([spawner.pid])
+        assert len(looks) == 1 and spawner.pid in killed
+        assert spawner.wait(10) == -signal.SIGKILL
     finally:
         for pid in running(marker):
             os.kill(pid, signal.SIGKILL)
