@@ -8,6 +8,7 @@ the mathematics is typeset, and the results page shows the numbers of ``reports/
 Screenshots go to scratch/test-artefacts/site/.
 """
 
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -96,22 +97,48 @@ def test_every_internal_link_resolves(site):
 
 
 def _open(browser, url):
-    """A page loaded in a fresh tab; the requests it made and those that failed."""
+    """A page loaded in a fresh tab; the requests it made, those that failed and those that
+    finished (lists that grow while the page runs)."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    requests, failed = [], []
+    requests, failed, finished = _watch(page)
+    page.goto(url, wait_until="load")
+    return page, requests, failed, finished
+
+
+def _watch(page):
+    """The URLs ``page`` will request, those that fail and those that finish."""
+    requests, failed, finished = [], [], []
     page.on("request", lambda request: requests.append(request.url))
     page.on("requestfailed", lambda request: failed.append(request.url))
-    page.goto(url, wait_until="load")
-    return page, requests, failed
+    page.on("requestfinished", lambda request: finished.append(request.url))
+    return requests, failed, finished
+
+
+def _settle(page, requests, failed, finished, quiet_ms=500, timeout_s=30) -> None:
+    """Wait until every request the page made has finished or failed and none started for
+    ``quiet_ms``; Playwright's ``networkidle`` (which counts connections, not requests)
+    sometimes never came on a busy machine."""
+    deadline = time.monotonic() + timeout_s
+    seen, quiet_since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        if len(requests) != seen:
+            seen, quiet_since = len(requests), time.monotonic()
+        pending = len(requests) - len(failed) - len(finished)
+        if pending <= 0 and time.monotonic() - quiet_since >= quiet_ms / 1000:
+            return
+        page.wait_for_timeout(50)  # lets the page's events come in
+    done = set(failed) | set(finished)
+    raise AssertionError(f"{page.url}: still loading after {timeout_s} s: "
+                         f"{[url for url in requests if url not in done]}")
 
 
 def test_every_page_loads_with_no_request_leaving_the_site(browser, site):
     root = site.as_uri() + "/"
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     for path in _pages(site):
-        page, requests, failed = _open(browser, path.as_uri())
+        page, requests, failed, finished = _open(browser, path.as_uri())
         try:
-            page.wait_for_load_state("networkidle")
+            _settle(page, requests, failed, finished)
             assert page.title(), path
             outside = [url for url in requests if not url.startswith((root, "data:", "blob:"))]
             assert outside == [], f"{path.relative_to(site)} asked for {outside}"
@@ -122,8 +149,20 @@ def test_every_page_loads_with_no_request_leaving_the_site(browser, site):
             page.close()
 
 
+def test_a_page_still_loading_is_named_with_what_it_waits_for(browser):
+    page = browser.new_page()
+    requests, failed, finished = _watch(page)
+    page.route("http://hang.invalid/**", lambda route: None)  # never answered
+    try:
+        page.set_content('<script>fetch("http://hang.invalid/data.json")</script>')
+        with pytest.raises(AssertionError, match="still loading.*hang.invalid/data.json"):
+            _settle(page, requests, failed, finished, timeout_s=2)
+    finally:
+        page.close()
+
+
 def test_the_search_finds_mcnemar_in_notebook_06_and_the_report(browser, site):
-    page, _, _ = _open(browser, f"{site.as_uri()}/search.html?q=McNemar")
+    page, *_ = _open(browser, f"{site.as_uri()}/search.html?q=McNemar")
     try:
         results = page.locator("#search-results ul.search li a")
         results.first.wait_for(timeout=30_000)
@@ -136,7 +175,7 @@ def test_the_search_finds_mcnemar_in_notebook_06_and_the_report(browser, site):
 
 
 def test_the_mathematics_of_notebook_06_is_typeset(browser, site):
-    page, _, _ = _open(browser, (site / "notebooks" / "06_improve.html").as_uri())
+    page, *_ = _open(browser, (site / "notebooks" / "06_improve.html").as_uri())
     try:
         formulas = page.locator("div.math mjx-container svg")
         formulas.first.wait_for(timeout=30_000)
@@ -150,7 +189,7 @@ def test_the_mathematics_of_notebook_06_is_typeset(browser, site):
 
 
 def test_the_results_table_shows_the_numbers_of_metrics_json(browser, site):
-    page, _, _ = _open(browser, (site / "results.html").as_uri())
+    page, *_ = _open(browser, (site / "results.html").as_uri())
     try:
         table = page.locator("article table").first
         header = [cell.strip() for cell in table.locator("thead th").all_inner_texts()]
@@ -164,7 +203,7 @@ def test_the_results_table_shows_the_numbers_of_metrics_json(browser, site):
 
 
 def test_the_report_shows_every_figure(browser, site):
-    page, _, _ = _open(browser, (site / "report.html").as_uri())
+    page, *_ = _open(browser, (site / "report.html").as_uri())
     try:
         images = page.locator("article img")
         widths = images.evaluate_all("images => images.map(image => image.naturalWidth)")
