@@ -14,7 +14,8 @@ The folder has nbgrader's own layout, so nbgrader's command line works in it as 
       isolation.json             how each student's kernels ran: in which sandbox, or none
 
 The whole course is one nbgrader assignment, ``mnist``: its notebooks depend on each other
-(05 loads the model 04 trains), so a student's notebooks are executed in order in one folder.
+(05 loads the model 04 trains), so a student's notebooks are executed in order in one folder,
+but for :data:`SIDE_NOTEBOOKS`, which grading may run beside the others.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ ASSIGNMENT = "mnist"
 DEFAULT_ROOT = REPO_ROOT / "grading"
 DEFAULT_SOURCE = REPO_ROOT / "notebooks"  # the instructor notebooks, solutions and hidden tests
 DEFAULT_TIMEOUT = 300  # seconds one cell may run (nbgrader's default, 30 s, is too short)
+# Notebooks whose outputs no other notebook reads: metrics sections nobody else reads, and
+# figures. Grading may run them beside the others (lanes.py), each after every notebook before
+# it; their kernels write into an outputs folder of their own, which sees the same models.
+# tests/course_tools/classroom/test_lanes.py checks the claim against the notebooks.
+SIDE_NOTEBOOKS = ("01_explore", "02_preprocess", "07_visualize")
 
 # nbgrader's autograde pipeline (nbgrader.converters.Autograde.autograde_preprocessors) with
 # its execution step guarded (execution.py: sandboxed, watched kernels, capped output) and one

@@ -29,9 +29,9 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Enum, Integer
 
+from course_tools.classroom import warm_kernels
 from course_tools.classroom.kernels import GradingKernelManager
 from course_tools.classroom.sandbox import Limits, format_size
-from course_tools.classroom.warm_kernels import WARM
 
 STOPPED = "KernelStopped"
 NOT_RUN = "NotRun"
@@ -76,14 +76,15 @@ class GuardedExecute(Execute):
         next notebook's, ahead (see :mod:`~course_tools.classroom.warm_kernels`)."""
         notebook = self.resources.get("nbgrader", {}).get("notebook", "")
         self._start_kwargs = kwargs
-        started_ahead = await WARM.take(notebook, self.kernel_name)
+        started_ahead = await warm_kernels.current().take(notebook, self.kernel_name)
         self._started_ahead = started_ahead is not None
         if started_ahead is None:
             await super().async_start_new_kernel(**kwargs)
         else:
             self.km = started_ahead
-        await WARM.start_after(notebook, self.kernel_name, self._next_kernel_manager,
-                               **self._start_arguments(kwargs))
+        await warm_kernels.current().start_after(
+            notebook, self.kernel_name, self._next_kernel_manager,
+            **self._start_arguments(kwargs))
 
     start_new_kernel = run_sync(async_start_new_kernel)
 

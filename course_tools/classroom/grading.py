@@ -4,7 +4,7 @@ Usage::
 
     python -m course_tools.classroom.grading SUBMISSIONS [--course grading] [--workers N]
         [--shard K/N] [--timeout 300] [--regrade] [--source notebooks]
-        [--sandbox bubblewrap|none] [--memory 4G] [--threads N]
+        [--sandbox bubblewrap|none] [--memory 4G] [--threads N] [--lanes 1|2]
 
 ``SUBMISSIONS`` holds one folder per student (see :mod:`~course_tools.classroom.submissions`).
 
@@ -21,7 +21,9 @@ Usage::
    (:mod:`~course_tools.classroom.sandbox`; ``--sandbox none`` grades without one, and says so
    everywhere); each graded student is merged into the course's gradebook as soon as they are
    done (:mod:`~course_tools.classroom.merge`). Where no sandbox can be made, nothing is graded
-   and the error says why and what to install.
+   and the error says why and what to install. With ``--lanes 2`` (the default when there are
+   at least twice as many cores as workers) a worker runs the notebooks nothing else reads
+   beside the others (:mod:`~course_tools.classroom.lanes`).
 4. ``exports/grades.csv`` is written from the gradebook (:mod:`~course_tools.classroom.export`);
    the feedback is in ``feedback/<student>/mnist/``, each student's grading log in ``logs/``.
 
@@ -105,6 +107,12 @@ def with_sandbox(options: GradingOptions, kind: str = BUBBLEWRAP) -> GradingOpti
         raise ValueError(f"the sandbox is {BUBBLEWRAP} or {NONE}, not {kind!r}")
     bwrap = probe().bwrap
     return dataclasses.replace(options, sandbox=bwrap, bwrap_version=bwrap_version(bwrap))
+
+
+def default_lanes(workers: int) -> int:
+    """The lanes per worker when none are asked for: 2 with at least two cores per worker (a
+    worker alone keeps about 1.2 cores busy), else 1."""
+    return 2 if usable_cores() >= 2 * workers else 1
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -280,6 +288,8 @@ def grade_class(
     if shard:
         folders = select_shard(folders, *shard, student=lambda folder: folder.name)
     pool_size = max(1, min(workers, len(folders)))  # never more workers than students
+    if options.lanes is None:
+        options = dataclasses.replace(options, lanes=default_lanes(pool_size))
     with worker_pool(pool_size) as pool:
         try:
             # the workers' interpreters start and import while generate_assignment runs
@@ -335,7 +345,7 @@ def _grade(pool: ProcessPoolExecutor, submissions: Path, course: Course, source:
             todo.append(hand_in)
     log(
         f"Grading {len(todo)} student(s) with {workers} worker(s), {options.profile} profile, "
-        f"{options.timeout} s per cell"
+        f"{options.timeout} s per cell" + (", two lanes" if (options.lanes or 1) > 1 else "")
         + (f"; {len(run.skipped)} already graded and unchanged" if run.skipped else "")
     )
     log(f"Students' code runs in: {options.describe()}")
@@ -396,13 +406,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=None,
                         help="TensorFlow threads per kernel (default: the cores shared out "
                         "among the workers)")
+    parser.add_argument("--lanes", type=int, choices=(1, 2), default=None,
+                        help="2: each worker runs the notebooks nothing else reads beside the "
+                        "others (default: 2 with at least two cores per worker, else 1)")
     args = parser.parse_args(argv)
     if args.workers is not None and args.workers < 1:
         parser.error("--workers must be 1 or more")
     if args.threads is not None and args.threads < 1:
         parser.error("--threads must be 1 or more")
     options = GradingOptions(timeout=args.timeout, profile=args.profile,
-                             limits=Limits(memory=args.memory), threads=args.threads)
+                             limits=Limits(memory=args.memory), threads=args.threads,
+                             lanes=args.lanes)
     stop_on_sigterm()
     try:
         options = with_sandbox(options, args.sandbox)

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Instance, List, Unicode
+from traitlets import Dict, Instance, Integer, List, Unicode
 
 from course_tools.classroom.sandbox import Limits, Sandbox, format_size
 
@@ -237,6 +237,9 @@ class GradingKernelManager(AsyncKernelManager):
         config=True)
     limits = Instance(Limits, args=(), help="what a kernel may use").tag(config=True)
     preload = List(Unicode(), help="modules the kernel imports before it starts")
+    env = Dict(Unicode(), help="variables the kernel gets on top of this process's "
+               "environment").tag(config=True)
+    nice = Integer(0, help="niceness the kernel runs at (0: this process's)").tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -267,12 +270,13 @@ class GradingKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         command = preloading(super().format_kernel_cmd(extra_arguments), self.preload)
-        if self.sandbox is None:
-            return command
-        return self.sandbox.command(command, dict(os.environ))
+        if self.sandbox is not None:
+            command = self.sandbox.command(command, {**os.environ, **self.env})
+        return ["nice", "-n", str(self.nice), *command] if self.nice else command
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kwargs) -> None:
         if self.sandbox is None:
+            kwargs["env"] = {**kwargs.get("env", os.environ), **self.env}
             return await super()._async_launch_kernel(kernel_cmd, **kwargs)
         with open(self.sandbox.folder / KERNEL_LOG, "ab") as log:
             kwargs.update(stdout=log, stderr=log)

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from helpers.settings import DATA_DIR, REPO_ROOT
+from helpers.settings import DATA_DIR, OUTPUT_ENV_VAR, REPO_ROOT
 
 KiB, MiB, GiB = 1024, 1024**2, 1024**3
 SUBMISSION = PurePosixPath("/submission")  # the student's folder, inside the sandbox
@@ -207,10 +207,22 @@ class Sandbox:
             "USER": ACCOUNT,
             "LOGNAME": ACCOUNT,
             "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-            "MNIST_COURSE_OUTPUT": str(OUTPUTS),
+            OUTPUT_ENV_VAR: str(self.outputs_inside(env.get(OUTPUT_ENV_VAR))),
             "MPLCONFIGDIR": "/tmp/matplotlib",
             "TMPDIR": "/tmp",
         }
+
+    def outputs_inside(self, folder: str | None) -> PurePosixPath:
+        """Where ``folder``, a folder of the student's ``outputs/`` here (or that folder
+        itself), is inside the sandbox; ``outputs/`` for any other folder, or none."""
+        if folder:
+            try:
+                inside = PurePosixPath(folder).relative_to(self.folder / "outputs")
+            except ValueError:
+                return OUTPUTS
+            if ".." not in inside.parts:
+                return OUTPUTS / inside
+        return OUTPUTS
 
     def command(self, argv: Sequence[str], env: dict[str, str] | None = None) -> list[str]:
         """``argv`` (a kernel's command) run inside the sandbox, with ``env``'s course

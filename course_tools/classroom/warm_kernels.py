@@ -11,7 +11,9 @@ environment, its own watchdog; it runs no code of the student's before its noteb
 cell. A kernel that cannot be used (dead, for another notebook, not ready) is stopped and the
 notebook gets a new one, as without this module.
 
-The kernels started ahead live in this worker process (:data:`WARM`): one student at a time.
+The kernels started ahead live in the thread that grades (:func:`current`): one student at a
+time per worker, and one lane of their notebooks per thread
+(:mod:`~course_tools.classroom.lanes`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -124,15 +127,24 @@ class WarmKernels:
             await stop(manager)
 
 
-WARM = WarmKernels()
+_THREADS = threading.local()
+
+
+def current() -> WarmKernels:
+    """The kernels started ahead of this thread's notebooks."""
+    warm = getattr(_THREADS, "warm", None)
+    if warm is None:
+        warm = _THREADS.warm = WarmKernels()
+    return warm
 
 
 @contextlib.contextmanager
 def ahead(notebooks: dict[str, tuple[str, ...]]) -> Iterator[WarmKernels]:
     """Start kernels ahead inside the block for ``notebooks`` (name -> modules to import, in
-    the order nbgrader grades them); the one left over is stopped at its end."""
-    WARM.notebooks, WARM.taken = dict(notebooks), 0
+    the order this thread grades them); the one left over is stopped at its end."""
+    warm = current()
+    warm.notebooks, warm.taken = dict(notebooks), 0
     try:
-        yield WARM
+        yield warm
     finally:
-        run_sync(WARM.discard)()
+        run_sync(warm.discard)()

@@ -11,7 +11,8 @@ metrics file and figure to. So a student's notebook 05 can only load the model t
 student's notebook 04 trained: when 04 failed, 05 fails with the message naming 04, never with
 another student's file, and nothing is written into the instructor's repository. With
 ``sandbox="none"`` the kernels run unconfined in the course folder's ``autograded/<student>/``,
-with ``outputs/`` beside it.
+with ``outputs/`` beside it. With two lanes (:mod:`~course_tools.classroom.lanes`), the side
+notebooks write into ``outputs/side-lane/``, whose ``models`` is ``outputs/models``.
 
 :func:`grade_student` runs in a worker process (one student at a time per worker); the caller
 merges the result into the class's gradebook (:mod:`~course_tools.classroom.merge`).
@@ -20,6 +21,7 @@ merges the result into the class's gradebook (:mod:`~course_tools.classroom.merg
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
 import sqlite3
@@ -33,8 +35,15 @@ from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
 from course_tools.classroom.attempts import reaching_out
-from course_tools.classroom.course import DEFAULT_TIMEOUT, Course, ensure_alembic_on_path, failure
+from course_tools.classroom.course import (
+    DEFAULT_TIMEOUT,
+    SIDE_NOTEBOOKS,
+    Course,
+    ensure_alembic_on_path,
+    failure,
+)
 from course_tools.classroom.kernels import KERNEL_LOG
+from course_tools.classroom.lanes import autograde
 from course_tools.classroom.sandbox import Limits, Sandbox
 from course_tools.classroom.submissions import TIMESTAMP, HandIn, submit
 from course_tools.classroom.warm_kernels import ahead, imports
@@ -43,6 +52,8 @@ from helpers.deploy.quiet import native_stderr_to
 OUTPUTS = "outputs"
 LOG = "grading.log"
 SANDBOX_SUFFIX = ".sandbox"
+SIDE_OUTPUTS = "side-lane"  # in OUTPUTS: where the side lane's notebooks write
+SIDE_THREADS = 1  # TensorFlow/OpenMP threads of the side lane's kernels
 NONE = "none"  # GradingOptions.sandbox: kernels unconfined
 KERNEL_LOG_KEPT = 64 * 1024  # bytes of a sandboxed kernel's own output kept in the grading log
 
@@ -56,6 +67,8 @@ class GradingOptions:
     timeout: int = DEFAULT_TIMEOUT
     profile: str = "quick"
     threads: int | None = None  # TensorFlow/OpenMP threads per kernel; None: all cores
+    lanes: int | None = None  # 2: the side notebooks run beside the others (lanes.py);
+    # None: grading picks (grading.default_lanes), one when a student is graded directly
     sandbox: str = NONE
     bwrap_version: tuple[int, ...] = (0, 8)
     limits: Limits = field(default_factory=Limits)
@@ -192,6 +205,38 @@ def preloads(work: Course, hand_in: HandIn) -> dict[str, tuple[str, ...]]:
     return found
 
 
+def side_outputs(outputs: Path, sandbox: Sandbox | None) -> Path:
+    """The side lane's outputs folder (``outputs/side-lane/``), whose ``models`` is the other
+    notebooks' (a relative link, the same inside the sandbox); owned by the kernels' user."""
+    folder = outputs / SIDE_OUTPUTS
+    for made in (outputs / "models", folder):
+        made.mkdir(parents=True, exist_ok=True)
+        if sandbox is not None and sandbox.as_root:
+            os.chown(made, *sandbox.user)
+    (folder / "models").symlink_to(Path("..") / "models", target_is_directory=True)
+    return folder
+
+
+def lanes_config(options: GradingOptions, found: dict[str, tuple[str, ...]], outputs: Path,
+                 sandbox: Sandbox | None) -> Config:
+    """The side lane's settings for :class:`~course_tools.classroom.lanes.LaneAutograde`:
+    none with one lane, or when the student handed in no side notebook."""
+    side = [name for name in found if name in SIDE_NOTEBOOKS] if (options.lanes or 1) > 1 else []
+    if not side:
+        return Config()
+    main_env = options.kernel_env(outputs)
+    # one thread: the side notebooks are light, and OpenMP's threads (scikit-learn's t-SNE
+    # in 07) spin for cores the other lane holds, which made 07's t-SNE 7-12 times as slow
+    one_thread = dataclasses.replace(options, threads=SIDE_THREADS)
+    side_env = {name: value for name, value in
+                one_thread.kernel_env(side_outputs(outputs, sandbox)).items()
+                if main_env.get(name) != value}
+    return Config({"LaneAutograde": {
+        "side_notebooks": side, "side_env": side_env,
+        "side_preloads": {name: list(found[name]) for name in side},
+    }})
+
+
 def _keep_kernel_log(sandbox: Sandbox, log: Path) -> None:
     """The end of what the sandboxed kernels printed themselves, added to the grading log."""
     kernel_log = sandbox.folder / KERNEL_LOG
@@ -230,12 +275,18 @@ def grade_student(
     outputs = sandbox.folder / OUTPUTS if sandbox else work.root / OUTPUTS
     env = options.kernel_env(outputs)
     ensure_alembic_on_path()
+    found = preloads(work, hand_in)
+    config = options.config(work, sandbox)
+    config.merge(lanes_config(options, found, outputs, sandbox))
+    side = config.LaneAutograde.get("side_notebooks", [])
     try:
         with environment(env), native_stderr_to(work.root / LOG):
-            api = NbGraderAPI(config=options.config(work, sandbox))
-            with ahead(preloads(work, hand_in)) as warm:  # kernels start while others run
-                results = [api.autograde(course.assignment, hand_in.student)]
-            if results[0]["success"]:
+            api = NbGraderAPI(config=config)
+            main = {name: found[name] for name in found if name not in side}
+            with ahead(main) as warm:  # kernels start while others run
+                result, taken = autograde(api, course.assignment, hand_in.student)
+            results = [result]
+            if result["success"]:
                 results.append(api.generate_feedback(course.assignment, hand_in.student))
     finally:
         if sandbox is not None:
@@ -244,8 +295,9 @@ def grade_student(
     with open(work.root / LOG, "a", encoding="utf-8") as log:
         for result in results:
             log.write(result.get("log") or "")
-        log.write(f"\n{warm.taken} of {len(hand_in.readable())} notebooks ran in a kernel "
-                  "started ahead\n")
+        log.write(f"\n{warm.taken + taken} of {len(hand_in.readable())} notebooks ran in a "
+                  "kernel started ahead" + (f"; {', '.join(side)} beside the others" if side
+                                            else "") + "\n")
     result = results[-1]
     if not result["success"]:
         outcome.failed = failure(result)

@@ -14,7 +14,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from course_tools.classroom.kernels import KERNEL_LOG, preloading
-from course_tools.classroom.warm_kernels import WARM, ahead, imports
+from course_tools.classroom.warm_kernels import ahead, current, imports
 from helpers.settings import REPO_ROOT
 from tests.course_tools.classroom.sandboxed import execute, make_sandbox
 
@@ -56,9 +56,9 @@ def test_the_next_notebook_runs_in_the_kernel_started_while_this_one_ran(tmp_pat
     sandbox = make_sandbox(tmp_path)
     with ahead({"first": (), "second": LIGHT}):
         first = report(execute([REPORT % (LIGHT,)], sandbox, name="first"))
-        assert WARM.waiting_for == ("second", "python3")
+        assert current().waiting_for == ("second", "python3")
         second = report(execute([REPORT % (LIGHT,)], sandbox, name="second"))
-        assert WARM.waiting is None and WARM.taken == 1  # no third notebook: none started
+        assert current().waiting is None and current().taken == 1  # no third notebook: none started
     assert first["preloaded"] == [] and second["preloaded"] == ["colorsys"]
     assert second["leaked"] == [] == first["leaked"]  # the launcher's names are not the notebook's
     assert second["started"] < first["now"]  # started while the first notebook ran
@@ -73,22 +73,22 @@ def test_the_next_notebook_runs_in_the_kernel_started_while_this_one_ran(tmp_pat
 def test_the_kernel_left_over_is_stopped_and_none_is_started_outside_ahead(tmp_path):
     sandbox = make_sandbox(tmp_path)
     execute(["1"], sandbox, name="first")
-    assert WARM.waiting is None  # outside ahead(): nothing started ahead
+    assert current().waiting is None  # outside ahead(): nothing started ahead
     with ahead({"first": (), "second": LIGHT}):
         execute(["1"], sandbox, name="first")
-        connection_file = WARM.waiting.connection_file
+        connection_file = current().waiting.connection_file
         assert running(connection_file, wait=0)
     assert not running(connection_file)  # bwrap and the kernel in it
-    assert WARM.waiting is None and WARM.notebooks == {}
+    assert current().waiting is None and current().notebooks == {}
 
 
 def test_a_kernel_started_for_another_notebook_is_stopped_and_not_used(tmp_path):
     sandbox = make_sandbox(tmp_path)
     with ahead({"first": (), "second": LIGHT, "third": ()}):
         execute(["1"], sandbox, name="first")
-        connection_file = WARM.waiting.connection_file
+        connection_file = current().waiting.connection_file
         nb = execute([REPORT % (LIGHT,)], sandbox, name="third")  # "second" was not graded
-        assert WARM.taken == 0
+        assert current().taken == 0
     assert report(nb)["preloaded"] == [] and not running(connection_file)
 
 
@@ -96,11 +96,11 @@ def test_a_kernel_started_ahead_that_died_is_replaced(tmp_path):
     sandbox = make_sandbox(tmp_path)
     with ahead({"first": (), "second": LIGHT}):
         execute(["1"], sandbox, name="first")
-        process = WARM.waiting.provisioner.process
+        process = current().waiting.provisioner.process
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
         nb = execute([REPORT % (LIGHT,), "print('ran')"], sandbox, name="second")
-        assert WARM.taken == 0
+        assert current().taken == 0
     assert report(nb)["preloaded"] == []  # a kernel started as the notebook came
     assert "ran" in nb.cells[1].outputs[0]["text"]
 
@@ -124,7 +124,7 @@ def test_a_module_that_is_not_there_is_left_to_the_notebook(tmp_path):
     with ahead({"first": (), "second": ("no_such_module", "colorsys", "colorsys.rgb_to_hsv")}):
         execute(["1"], sandbox, name="first")
         nb = execute([REPORT % (LIGHT,), "import no_such_module"], sandbox, name="second")
-        assert WARM.taken == 1
+        assert current().taken == 1
     assert report(nb)["preloaded"] == ["colorsys"]
     assert nb.cells[1].outputs[0]["ename"] == "ModuleNotFoundError"
 
