@@ -8,6 +8,10 @@ those in a second thread, the *side lane*, while the main thread goes on with th
 
 - a side notebook is queued when nbgrader's loop reaches it, so it starts only after every
   notebook before it in the main lane has finished (07 after 06, whose models it loads);
+- the side lane starts once the main lane's first notebook is done: the two first kernels,
+  which start with nothing imported, would otherwise share the cores, and the main lane's is
+  on the path everything waits for, while the side lane has time to spare (01 and 02 have
+  until 06 is done);
 - the side lane has its own converter (nbgrader's sanitize and autograde steps, a kernel
   started ahead of its next notebook) and its kernels get :attr:`side_env` on top of the
   others' environment: the course writes their metrics and figures apart, so two notebooks
@@ -95,8 +99,10 @@ class SideLane(threading.Thread):
         self.queue: queue.Queue[str | None] = queue.Queue()
         self.error: BaseException | None = None
         self.taken = 0  # notebooks that ran in a kernel started ahead
+        self.go = threading.Event()  # set: the lane may start
 
     def run(self) -> None:
+        self.go.wait()
         with ahead(self.preloads) as warm:
             while (filename := self.queue.get()) is not _DONE:
                 if self.error is None:  # after an error, as in order: nothing more runs
@@ -109,6 +115,7 @@ class SideLane(threading.Thread):
     def finish(self) -> BaseException | None:
         """Wait until every queued notebook is graded; the error that stopped the lane, if
         any."""
+        self.go.set()
         self.queue.put(_DONE)
         self.join()
         return self.error
@@ -128,6 +135,7 @@ class LaneAutograde(LaneConverter):
                         "the side waits for, gets the cores first").tag(config=True)
 
     _side: SideLane | None = None
+    _main_done = False  # the main lane has graded a notebook: the side lane may start
     side_taken = 0  # side notebooks that ran in a kernel started ahead
 
     def convert_single_notebook(self, notebook_filename: str) -> None:
@@ -140,6 +148,9 @@ class LaneAutograde(LaneConverter):
         except BaseException:
             self._finish_side()  # before nbgrader removes the student's autograded folder
             raise
+        self._main_done = True
+        if self._side is not None:
+            self._side.go.set()
 
     def set_permissions(self, assignment_id: str, student_id: str) -> None:
         error = self._finish_side()
@@ -156,6 +167,8 @@ class LaneAutograde(LaneConverter):
     def _side_lane(self) -> SideLane:
         if self._side is None:
             self._side = SideLane(self._side_converter(), dict(self.side_preloads))
+            if self._main_done:
+                self._side.go.set()
             self._side.start()
         return self._side
 

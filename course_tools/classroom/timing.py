@@ -4,7 +4,9 @@ nbclient, which nbgrader's ``Execute`` step runs on, stamps every executed cell 
 started and finished (``metadata.execution``). For one student's ``autograded/<student>/mnist/``
 folder this gives each notebook's cell time, its slowest cells, and the gap before its first
 cell: what happens between two notebooks (the kernel's start-up and shutdown, nbgrader's
-sanitising and saving of grades).
+sanitising and saving of grades). Notebooks graded in two lanes
+(:mod:`~course_tools.classroom.lanes`) overlap: a notebook that started before the one before
+it finished has no gap ("beside"), and the time outside cells is the time no cell ran.
 
 Usage::
 
@@ -29,6 +31,7 @@ class CellTime:
     index: int
     seconds: float
     first_line: str
+    started: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ def notebook_time(path: Path) -> NotebookTime:
         starts.append(start)
         ends.append(end)
         first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
-        cells.append(CellTime(index, (end - start).total_seconds(), first_line[:60]))
+        cells.append(CellTime(index, (end - start).total_seconds(), first_line[:60], start))
     return NotebookTime(
         Path(path).stem, min(starts, default=None), max(ends, default=None), tuple(cells)
     )
@@ -81,11 +84,10 @@ def report(times: list[NotebookTime], top: int = 3) -> str:
     ]
     previous = None
     for notebook in times:
-        gap = (
-            f"{(notebook.started - previous).total_seconds():.1f}"
-            if previous and notebook.started
-            else "-"
-        )
+        gap = "-"
+        if previous and notebook.started:
+            gap = f"{(notebook.started - previous).total_seconds():.1f}" \
+                if notebook.started >= previous else "beside"
         slowest = "; ".join(
             f"[{cell.index}] {cell.seconds:.1f} `{cell.first_line}`"
             for cell in notebook.slowest(top)
@@ -94,10 +96,27 @@ def report(times: list[NotebookTime], top: int = 3) -> str:
         previous = notebook.finished or previous
     total = sum(notebook.cell_seconds for notebook in times)
     dated = [notebook for notebook in times if notebook.started]
-    span = (dated[-1].finished - dated[0].started).total_seconds() if dated else 0.0
-    lines.append(f"| **all** | {total:.1f} | {span - total:.1f} outside cells | "
-                 f"first cell to last: {span:.1f} |")
+    span = (max(n.finished for n in dated) - min(n.started for n in dated)).total_seconds() \
+        if dated else 0.0
+    busy = busy_seconds(times)
+    beside = f"; {total - busy:.1f} s of cells beside others" if total - busy > 0.05 else ""
+    lines.append(f"| **all** | {total:.1f} | {span - busy:.1f} outside cells | "
+                 f"first cell to last: {span:.1f}{beside} |")
     return "\n".join(lines)
+
+
+def busy_seconds(times: list[NotebookTime]) -> float:
+    """Seconds in which at least one cell ran: the cells' total, less what overlapped."""
+    spans = sorted((cell.started, cell.started.timestamp() + cell.seconds)
+                   for notebook in times for cell in notebook.cells if cell.started)
+    busy, reached = 0.0, None
+    for start, end in spans:
+        start = start.timestamp()
+        if reached is None or start > reached:
+            busy, reached = busy + end - start, end
+        elif end > reached:
+            busy, reached = busy + end - reached, end
+    return busy
 
 
 def main(argv: list[str] | None = None) -> int:

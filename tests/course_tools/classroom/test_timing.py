@@ -30,3 +30,18 @@ def test_report_adds_up_cells_and_the_gaps_between_notebooks(tmp_path, capsys):
     assert "| **all** | 12.0 | 3.0 outside cells | first cell to last: 15.0 |" in table
     assert timing.main([str(tmp_path)]) == 0 and "02_b" in capsys.readouterr().out
     assert timing.main([str(tmp_path / "empty")]) == 2
+
+
+def test_notebooks_graded_beside_others_have_no_gap_and_overlaps_are_counted_once(tmp_path):
+    """Two lanes: 02 ran while 01 did; the time outside cells is when no cell ran."""
+    nbformat.write(new_notebook(cells=[stamped("a", 0, 6)]), tmp_path / "01_a.ipynb")
+    nbformat.write(new_notebook(cells=[stamped("b", 2, 4), stamped("c", 5, 8)]),
+                   tmp_path / "02_b.ipynb")
+    nbformat.write(new_notebook(cells=[stamped("d", 10, 11)]), tmp_path / "03_c.ipynb")
+    times = timing.folder_times(tmp_path)
+    assert timing.busy_seconds(times) == 9.0  # 0-8 and 10-11
+    table = timing.report(times, top=1)
+    assert "| 02_b | 5.0 | beside |" in table
+    assert "| 03_c | 1.0 | 2.0 |" in table
+    assert ("| **all** | 12.0 | 2.0 outside cells | first cell to last: 11.0; 3.0 s of cells "
+            "beside others |") in table
