@@ -63,7 +63,8 @@ help:
 	@echo "make student                 build the student edition in dist/student/ (nbgrader, in grading/)"
 	@echo "make grade SUBMISSIONS=dir   grade one folder per student with nbgrader into grading/ (gradebook,"
 	@echo "            feedback, exports/grades.csv), each student's code in a bubblewrap sandbox; WORKERS=n"
-	@echo "            (default: one per core), THREADS=n TensorFlow threads per kernel, SHARD=K/N,"
+	@echo "            (default: one per core), THREADS=n TensorFlow threads per kernel, LANES=1|2 (2: the"
+	@echo "            notebooks nothing else reads beside the others; default with 2+ cores per worker), SHARD=K/N,"
 	@echo "            TIMEOUT=s per cell, MEMORY=4G per student,"
 	@echo "            REGRADE=1 grades again the hand-ins already graded unchanged, SANDBOX=none grades unconfined"
 	@echo "make merge-grades SHARDS='dir ...'  merge course folders graded with SHARD=K/N into grading/"
@@ -162,7 +163,7 @@ student: $(STAMP)
 
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [WORKERS=n] [SHARD=K/N] [TIMEOUT=300] [COURSE=grading]"; exit 2; }
-	$(BIN)/python -m course_tools.classroom.grading $(SUBMISSIONS) --course $(COURSE) --timeout $(TIMEOUT) --sandbox $(SANDBOX) --memory $(MEMORY) $(if $(WORKERS),--workers $(WORKERS)) $(if $(THREADS),--threads $(THREADS)) $(if $(SHARD),--shard $(SHARD)) $(if $(REGRADE),--regrade)
+	$(BIN)/python -m course_tools.classroom.grading $(SUBMISSIONS) --course $(COURSE) --timeout $(TIMEOUT) --sandbox $(SANDBOX) --memory $(MEMORY) $(if $(WORKERS),--workers $(WORKERS)) $(if $(THREADS),--threads $(THREADS)) $(if $(LANES),--lanes $(LANES)) $(if $(SHARD),--shard $(SHARD)) $(if $(REGRADE),--regrade)
 
 merge-grades: $(STAMP)
 	@test -n "$(SHARDS)" || { echo "usage: make merge-grades SHARDS='shard1 shard2 ...' [COURSE=grading]"; exit 2; }

@@ -192,12 +192,43 @@ def folder_size(folder: Path) -> int:
     return total
 
 
+class SharedMemory:
+    """The memory of the kernels that share a student's folder (two lanes, a kernel started
+    ahead), as their watchdogs last measured it: the memory limit is the student's, not each
+    kernel's."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.held: dict[str, dict[int, int]] = {}  # student's folder -> pid -> bytes
+
+    def record(self, folder: str, pid: int, memory: int) -> tuple[int, bool]:
+        """Record what ``pid``'s kernel holds; the folder's kernels' total, and whether this
+        one holds the most of them."""
+        with self.lock:
+            kernels = self.held.setdefault(folder, {})
+            kernels[pid] = memory
+            return sum(kernels.values()), memory >= max(kernels.values())
+
+    def forget(self, folder: str, pid: int) -> None:
+        with self.lock:
+            kernels = self.held.get(folder, {})
+            kernels.pop(pid, None)
+            if not kernels:
+                self.held.pop(folder, None)
+
+
+SHARED_MEMORY = SharedMemory()
+
+
 class Watchdog(threading.Thread):
-    """Stops the process group of ``pid`` when what it holds passes ``limits``."""
+    """Stops the process group of ``pid`` when what it holds passes ``limits``; with
+    ``folders`` (the student's first), its memory counts with that of the student's other
+    kernels, and the one holding the most is stopped."""
 
     def __init__(self, pid: int, limits: Limits, folders: list[Path], on_stop):
         super().__init__(name=f"watchdog-{pid}", daemon=True)
         self.pid, self.limits, self.folders, self.on_stop = pid, limits, folders, on_stop
+        self.student = str(folders[0]) if folders else None
         self.done = threading.Event()
         self.peak_memory = 0
 
@@ -211,6 +242,12 @@ class Watchdog(threading.Thread):
         if memory > self.limits.memory:
             return (f"it used more than {format_size(self.limits.memory)} of memory "
                     f"({format_size(memory)})")
+        if self.student is not None:
+            total, most = SHARED_MEMORY.record(self.student, self.pid, memory)
+            if total > self.limits.memory and most:
+                return (f"it used more than {format_size(self.limits.memory)} of memory with "
+                        f"the student's other kernels ({format_size(memory)} of "
+                        f"{format_size(total)})")
         if self.folders and tick % DISK_EVERY == 0:
             size = sum(folder_size(folder) for folder in self.folders)
             if size > self.limits.disk:
@@ -219,15 +256,19 @@ class Watchdog(threading.Thread):
         return None
 
     def run(self) -> None:
-        tick = 0
-        while not self.done.wait(POLL):
-            if not Path(f"/proc/{self.pid}").exists():
-                return
-            reason = self.over_limit(tick)
-            tick += 1
-            if reason:
-                self.on_stop(reason)
-                return
+        try:
+            tick = 0
+            while not self.done.wait(POLL):
+                if not Path(f"/proc/{self.pid}").exists():
+                    return
+                reason = self.over_limit(tick)
+                tick += 1
+                if reason:
+                    self.on_stop(reason)
+                    return
+        finally:
+            if self.student is not None:
+                SHARED_MEMORY.forget(self.student, self.pid)
 
 
 class GradingKernelManager(AsyncKernelManager):

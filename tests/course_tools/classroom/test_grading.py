@@ -382,6 +382,16 @@ def test_cli_refuses_bad_input(tmp_path, capsys):
     with pytest.raises(SystemExit):
         grading.main([str(tmp_path), "--threads", "0"])
     assert "--threads must be 1 or more" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        grading.main([str(tmp_path), "--lanes", "3"])
+    assert "invalid choice: 3" in capsys.readouterr().err
+
+
+def test_two_lanes_by_default_only_with_two_cores_per_worker(monkeypatch):
+    monkeypatch.setattr(grading, "usable_cores", lambda: 2)
+    assert (grading.default_lanes(1), grading.default_lanes(2)) == (2, 1)
+    monkeypatch.setattr(grading, "usable_cores", lambda: 8)
+    assert (grading.default_lanes(4), grading.default_lanes(5)) == (2, 1)
 
 
 def test_shards_cover_the_class_once():

@@ -7,7 +7,11 @@ import subprocess
 import sys
 import time
 
+from nbformat.v4 import new_code_cell, new_notebook
+from traitlets.config import Config
+
 from course_tools.classroom import kernels
+from course_tools.classroom.execution import GuardedExecute
 from course_tools.classroom.kernels import (
     Watchdog,
     anonymous_memory,
@@ -142,3 +146,50 @@ def test_the_watchdog_stops_what_passes_its_limit_and_says_why():
     watchdog.join(timeout=10)
     assert process.wait(timeout=10) == -9
     assert reasons and "memory" in reasons[0] and watchdog.peak_memory >= 64 * MiB
+
+
+def test_a_kernel_gets_its_own_variables_and_niceness(tmp_path):
+    """What the side lane's kernels get (lanes.py), here on a kernel with no sandbox."""
+    nb = new_notebook(cells=[new_code_cell(
+        "import os\nprint(os.environ.get('MNIST_LANE_PROBE'), os.nice(0))")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    config = Config({"GradingKernelManager": {"env": {"MNIST_LANE_PROBE": "side"}, "nice": 7}})
+    GuardedExecute(config=config, timeout=60).preprocess(
+        nb, {"metadata": {"path": str(tmp_path)}, "nbgrader": {"notebook": "probe"}})
+    assert nb.cells[0].outputs[0]["text"].split() == ["side", str(os.nice(0) + 7)]
+    plain = kernels.GradingKernelManager()
+    assert plain.format_kernel_cmd()[0] != "nice"
+
+
+def test_a_students_kernels_share_one_memory_limit(tmp_path):
+    """Two lanes and a kernel started ahead: the limit is the student's, and the kernel
+    holding the most is the one stopped."""
+    big, small = start(48, 0), start(24, 0)
+    student = [tmp_path / "student"]
+    try:
+        limits = Limits(memory=64 * MiB)
+        most, least = (Watchdog(process.pid, limits, student, None) for process in (big, small))
+        assert least.over_limit(1) is None  # alone so far: under the limit
+        assert "with the student's other kernels" in most.over_limit(1)
+        assert least.over_limit(1) is None  # over together, but not the one holding the most
+        assert Watchdog(big.pid, limits, [tmp_path / "another"], None).over_limit(1) is None
+    finally:
+        for process in (big, small):
+            os.killpg(process.pid, 9)
+            process.wait()
+        for process in (big, small):
+            kernels.SHARED_MEMORY.forget(str(student[0]), process.pid)
+    assert str(student[0]) not in kernels.SHARED_MEMORY.held
+
+
+def test_a_watchdog_that_ends_forgets_its_kernels_memory(tmp_path):
+    process = start(8, 0)
+    watchdog = Watchdog(process.pid, Limits(), [tmp_path], None)
+    watchdog.start()
+    time.sleep(0.6)
+    assert kernels.SHARED_MEMORY.held[str(tmp_path)][process.pid] > 0
+    os.killpg(process.pid, 9)
+    process.wait()
+    watchdog.join(timeout=5)
+    assert str(tmp_path) not in kernels.SHARED_MEMORY.held

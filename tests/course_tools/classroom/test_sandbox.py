@@ -195,6 +195,19 @@ def test_the_command_binds_nothing_of_the_machine_but_what_the_kernel_needs(tmp_
         as_root.command(["python"]))
 
 
+def test_the_kernel_writes_into_the_students_outputs_or_a_folder_of_it(tmp_path):
+    sandbox = Sandbox(tmp_path / "s", tmp_path / "k", "/usr/bin/bwrap", as_root=False)
+    outputs = tmp_path / "s" / "outputs"
+    inside = {str(folder): sandbox.outputs_inside(str(folder)) for folder in (
+        outputs, outputs / "side-lane", outputs / ".." / "notebooks", tmp_path / "elsewhere")}
+    assert list(inside.values()) == [sandbox_module.OUTPUTS, sandbox_module.OUTPUTS / "side-lane",
+                                     sandbox_module.OUTPUTS, sandbox_module.OUTPUTS]
+    assert sandbox.outputs_inside(None) == sandbox_module.OUTPUTS
+    env = sandbox.environment({"MNIST_COURSE_OUTPUT": str(outputs / "side-lane")})
+    assert env["MNIST_COURSE_OUTPUT"] == str(sandbox_module.OUTPUTS / "side-lane")
+    assert sandbox.environment({})["MNIST_COURSE_OUTPUT"] == str(sandbox_module.OUTPUTS)
+
+
 def test_no_bubblewrap_is_refused_with_what_to_install(monkeypatch):
     monkeypatch.setattr(sandbox_module, "find_bwrap", lambda: None)
     with pytest.raises(SandboxUnavailable, match="apt-get install bubblewrap.*SANDBOX=none"):

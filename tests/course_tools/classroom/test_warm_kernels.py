@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 
 import nbformat
@@ -177,3 +178,22 @@ def test_only_ipykernel_launcher_is_preloaded(command):
                           ["colorsys"])
     assert launched[:2] == [sys.executable, "-c"] and launched[3:] == ["-f", "c.json"]
     assert "['colorsys']" in launched[2]
+
+
+def test_each_thread_has_kernels_started_ahead_of_its_own():
+    """Two lanes (lanes.py) grade in two threads, each starting kernels ahead for its own
+    notebooks."""
+    seen = {}
+
+    def lane(name):
+        with ahead({name: ()}) as warm:
+            seen[name] = (warm, dict(current().notebooks))
+
+    threads = [threading.Thread(target=lane, args=(name,)) for name in ("main", "side")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen["main"][0] is not seen["side"][0] and current() not in (seen["main"][0],
+                                                                         seen["side"][0])
+    assert seen["main"][1] == {"main": ()} and seen["side"][1] == {"side": ()}
