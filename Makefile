@@ -170,7 +170,7 @@ merge-grades: $(STAMP)
 	$(BIN)/python -m course_tools.classroom.merge $(SHARDS) --course $(COURSE)
 
 grade-synthetic: $(STAMP)
-	$(BIN)/python -m course_tools.classroom.synthetic_class --timeout $(TIMEOUT) --sandbox $(SANDBOX) --memory $(MEMORY) $(if $(WORKERS),--workers $(WORKERS)) $(if $(THREADS),--threads $(THREADS))
+	$(BIN)/python -m course_tools.classroom.synthetic_class --timeout $(TIMEOUT) --sandbox $(SANDBOX) --memory $(MEMORY) $(if $(WORKERS),--workers $(WORKERS)) $(if $(THREADS),--threads $(THREADS)) $(if $(LANES),--lanes $(LANES))
 
 bench: $(STAMP)
 	MNIST_COURSE_PROFILE=full $(BIN)/python -m course_tools.benchmark --seeds 3

@@ -3,8 +3,8 @@
 Usage::
 
     python -m course_tools.classroom.synthetic_class [--out scratch/synthetic-class]
-        [--workers N] [--threads N] [--timeout 300] [--sandbox bubblewrap|none] [--memory 4G]
-        [--build-only]
+        [--workers N] [--threads N] [--lanes 1|2] [--timeout 300] [--sandbox bubblewrap|none]
+        [--memory 4G] [--build-only]
 
 The students (:mod:`~course_tools.classroom.synthetic_students`: full marks, typical
 mistakes, the untouched edition, ...; and the ten cheaters of
@@ -254,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="memory one student's kernels may hold at once (default: 4G)")
     parser.add_argument("--threads", type=int, default=None,
                         help="TensorFlow threads per kernel (default: the cores shared out)")
+    parser.add_argument("--lanes", type=int, choices=(1, 2), default=None,
+                        help="2: the notebooks nothing else reads beside the others (default: "
+                        "2 with at least two cores per worker)")
     args = parser.parse_args(argv)
     if args.threads is not None and args.threads < 1:
         parser.error("--threads must be 1 or more")
@@ -264,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(students(True))} students in {submissions}")
         return 0
     options = GradingOptions(timeout=args.timeout, limits=Limits(memory=args.memory),
-                             threads=args.threads)
+                             threads=args.threads, lanes=args.lanes)
     stop_on_sigterm()
     try:
         options = with_sandbox(options, args.sandbox)
