@@ -131,8 +131,8 @@ class LaneAutograde(LaneConverter):
                     "others'").tag(config=True)
     side_preloads = Dict(help="side notebook -> modules its kernel started ahead imports").tag(
         config=True)
-    side_nice = Integer(10, help="niceness of the side lane's kernels: the other lane, which "
-                        "the side waits for, gets the cores first").tag(config=True)
+    side_nice = Integer(10, help="niceness of the side lane's kernels: the main lane, which "
+                        "every later notebook waits for, gets the cores first").tag(config=True)
 
     _side: SideLane | None = None
     _main_done = False  # the main lane has graded a notebook: the side lane may start

@@ -78,10 +78,10 @@ def format_size(size: int) -> str:
 
 @dataclass(frozen=True)
 class Limits:
-    """What one student's sandbox may use: each kernel (the next notebook's, started ahead,
-    is counted on its own), and the student's folder in all."""
+    """What one student's sandbox may use: memory for all their kernels at once (two lanes,
+    the next notebook's started ahead), processes for each kernel, files for their folder."""
 
-    memory: int = 4 * GiB  # private memory of everything in the sandbox at once
+    memory: int = 4 * GiB  # private memory of all a student's kernels at once (SharedMemory)
     processes: int = 64  # processes at once (threads not counted)
     output: int = 20 * MiB  # what one notebook's cells send back (text, images)
     disk: int = 2 * GiB  # what the student's folder may hold; also the size of /tmp
