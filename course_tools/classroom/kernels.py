@@ -10,7 +10,9 @@
   folder, where the disk limit counts it;
 - a :class:`Watchdog` thread adds up what everything the kernel started holds (resident
   memory, processes, the student's files) and stops the kernel past its
-  :class:`~course_tools.classroom.sandbox.Limits`, saying why in :attr:`stopped`.
+  :class:`~course_tools.classroom.sandbox.Limits`, saying why in :attr:`stopped`; in a sandbox,
+  the memory of the student's kernels that run their code at once (two lanes) counts together
+  (:class:`SharedMemory`), that of a kernel started ahead, still idle, does not.
 
 Each kernel has a sockets folder of its own, seen by no other kernel's sandbox. With
 :attr:`~GradingKernelManager.preload` set, the kernel imports those modules before it starts
@@ -29,7 +31,7 @@ import time
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Dict, Instance, Integer, List, Unicode
+from traitlets import Bool, Dict, Instance, Integer, List, Unicode
 
 from course_tools.classroom.sandbox import Limits, Sandbox, format_size
 
@@ -225,10 +227,12 @@ class Watchdog(threading.Thread):
     ``folders`` (the student's first), its memory counts with that of the student's other
     kernels, and the one holding the most is stopped."""
 
-    def __init__(self, pid: int, limits: Limits, folders: list[Path], on_stop):
+    def __init__(self, pid: int, limits: Limits, folders: list[Path], on_stop,
+                 counted=lambda: True):
         super().__init__(name=f"watchdog-{pid}", daemon=True)
         self.pid, self.limits, self.folders, self.on_stop = pid, limits, folders, on_stop
         self.student = str(folders[0]) if folders else None
+        self.counted = counted  # False: the kernel runs nothing of the student's yet
         self.done = threading.Event()
         self.peak_memory = 0
 
@@ -242,7 +246,9 @@ class Watchdog(threading.Thread):
         if memory > self.limits.memory:
             return (f"it used more than {format_size(self.limits.memory)} of memory "
                     f"({format_size(memory)})")
-        if self.student is not None:
+        if self.student is not None and not self.counted():
+            SHARED_MEMORY.forget(self.student, self.pid)
+        elif self.student is not None:
             total, most = SHARED_MEMORY.record(self.student, self.pid, memory)
             if total > self.limits.memory and most:
                 return (f"it used more than {format_size(self.limits.memory)} of memory with "
@@ -280,7 +286,9 @@ class GradingKernelManager(AsyncKernelManager):
     preload = List(Unicode(), help="modules the kernel imports before it starts")
     env = Dict(Unicode(), help="variables the kernel gets on top of this process's "
                "environment").tag(config=True)
-    nice = Integer(0, help="niceness the kernel runs at (0: this process's)").tag(config=True)
+    nice = Integer(0, help="niceness added to this process's for the kernel").tag(config=True)
+    ahead = Bool(False, help="started ahead of its notebook, and idle: its memory is not "
+                 "counted with the student's other kernels")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -328,7 +336,8 @@ class GradingKernelManager(AsyncKernelManager):
         process = getattr(self.provisioner, "process", None)
         if process is not None:
             folders = [] if self.sandbox is None else [self.sandbox.folder, self.sandbox.sockets]
-            self.watchdog = Watchdog(process.pid, self.limits, folders, self.stop)
+            self.watchdog = Watchdog(process.pid, self.limits, folders, self.stop,
+                                     counted=lambda: not self.ahead)
             self.watchdog.start()
 
     def stop(self, reason: str) -> None:

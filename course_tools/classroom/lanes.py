@@ -17,8 +17,10 @@ those in a second thread, the *side lane*, while the main thread goes on with th
   others' environment: the course writes their metrics and figures apart, so two notebooks
   never rewrite one file at once;
 - nbgrader's loop waits for the side lane before it finishes the student (and before it
-  handles an error of the main lane), and an error of the side lane fails the student as it
-  would have in order.
+  handles an error of the main lane). An error of nbgrader's in either lane (a notebook it
+  cannot process, not a cell that fails) fails the student, as in order, and is logged; the
+  scores recorded before it can differ from those in order, where nothing after the notebook
+  that failed is scored: the other lane goes on to its end.
 
 With no side notebooks it is nbgrader's ``Autograde``.
 """
@@ -105,11 +107,16 @@ class SideLane(threading.Thread):
         self.go.wait()
         with ahead(self.preloads) as warm:
             while (filename := self.queue.get()) is not _DONE:
-                if self.error is None:  # after an error, as in order: nothing more runs
-                    try:
-                        self.converter.convert_single_notebook(filename)
-                    except BaseException as error:  # raised in nbgrader's thread at the end
-                        self.error = error
+                if self.error is not None:  # after an error, as in order: nothing more runs
+                    self.converter.log.warning("side lane: not graded after its error: %s",
+                                               filename)
+                    continue
+                try:
+                    self.converter.convert_single_notebook(filename)
+                except BaseException as error:  # raised in nbgrader's thread at the end
+                    self.converter.log.error("side lane: nbgrader failed on %s", filename,
+                                             exc_info=True)
+                    self.error = error
             self.taken = warm.taken
 
     def finish(self) -> BaseException | None:
@@ -147,7 +154,7 @@ class LaneAutograde(LaneConverter):
             super().convert_single_notebook(notebook_filename)
         except BaseException:
             self._finish_side()  # before nbgrader removes the student's autograded folder
-            raise
+            raise  # the side lane's error, if any, is logged
         self._main_done = True
         if self._side is not None:
             self._side.go.set()

@@ -92,6 +92,8 @@ class WarmKernels:
             return None
         if meant_for == (notebook, kernel_name) and await manager.is_alive():
             self.taken += 1
+            if hasattr(manager, "ahead"):
+                manager.ahead = False  # its memory counts from now on (kernels.SharedMemory)
             return manager
         log.warning("the kernel started ahead for %s cannot run %s: starting a new one",
                     meant_for[0] if meant_for else "?", notebook)
@@ -111,6 +113,7 @@ class WarmKernels:
             manager = make_manager()
             if hasattr(manager, "preload"):
                 manager.preload = list(self.notebooks[following])
+                manager.ahead = True
             await manager.start_kernel(**start)
         except Exception as error:
             log.warning("could not start a kernel ahead for %s: %s", following, error)

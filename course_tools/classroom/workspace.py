@@ -62,7 +62,7 @@ KERNEL_LOG_KEPT = 64 * 1024  # bytes of a sandboxed kernel's own output kept in 
 class GradingOptions:
     """How the notebooks run: per-cell time limit, profile, threads, and where: ``sandbox`` is
     the ``bwrap`` command (see :func:`~course_tools.classroom.sandbox.probe`) or ``"none"``;
-    ``bwrap_version`` its version; ``limits`` what a kernel may use."""
+    ``bwrap_version`` its version; ``limits`` what a student's kernels may use."""
 
     timeout: int = DEFAULT_TIMEOUT
     profile: str = "quick"

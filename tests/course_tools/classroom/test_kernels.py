@@ -174,6 +174,11 @@ def test_a_students_kernels_share_one_memory_limit(tmp_path):
         assert "with the student's other kernels" in most.over_limit(1)
         assert least.over_limit(1) is None  # over together, but not the one holding the most
         assert Watchdog(big.pid, limits, [tmp_path / "another"], None).over_limit(1) is None
+        kernels.SHARED_MEMORY.forget(str(tmp_path / "another"), big.pid)
+        # a kernel started ahead, idle: not counted, and what it held before is forgotten
+        assert Watchdog(small.pid, limits, student, None, counted=lambda: False).over_limit(
+            1) is None
+        assert most.over_limit(1) is None
     finally:
         for process in (big, small):
             os.killpg(process.pid, 9)

@@ -58,7 +58,10 @@ def test_the_next_notebook_runs_in_the_kernel_started_while_this_one_ran(tmp_pat
     with ahead({"first": (), "second": LIGHT}):
         first = report(execute([REPORT % (LIGHT,)], sandbox, name="first"))
         assert current().waiting_for == ("second", "python3")
+        waiting = current().waiting
+        assert waiting.ahead  # idle: its memory does not count with the student's (kernels.py)
         second = report(execute([REPORT % (LIGHT,)], sandbox, name="second"))
+        assert not waiting.ahead
         assert current().waiting is None and current().taken == 1  # no third notebook: none started
     assert first["preloaded"] == [] and second["preloaded"] == ["colorsys"]
     assert second["leaked"] == [] == first["leaked"]  # the launcher's names are not the notebook's
