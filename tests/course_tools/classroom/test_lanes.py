@@ -18,7 +18,7 @@ import pytest
 from course_tools.classroom import lanes, workspace
 from course_tools.classroom.course import SIDE_NOTEBOOKS, Course
 from course_tools.classroom.sandbox import OUTPUTS
-from course_tools.classroom.submissions import collect
+from course_tools.classroom.submissions import HandIn, collect
 from course_tools.classroom.workspace import GradingOptions, grade_student, snapshot_gradebook
 from helpers.outputs import PRODUCERS
 from helpers.settings import REPO_ROOT
@@ -60,10 +60,8 @@ def graded(tmp_path_factory, new_course):
         nbformat.write(nb, source / f"{name}.ipynb")
     course = new_course(root / "course")
     course.prepare(source, 20)
-    hand_in = collect(root / "ann", [])
-    hand_in.folder.mkdir()
-    for name in NOTEBOOKS:
-        hand_in.found[name] = course.release_dir / f"{name}.ipynb"
+    (root / "ann").mkdir()
+    hand_in = hand_in_of(root, course, NOTEBOOKS)
     snapshot = snapshot_gradebook(course, root / "snapshot.db")
     options = dataclasses.replace(OPTIONS, timeout=20, lanes=2)
     saved = workspace.SIDE_NOTEBOOKS
@@ -73,12 +71,26 @@ def graded(tmp_path_factory, new_course):
     finally:
         workspace.SIDE_NOTEBOOKS = saved
     work = Course(outcome.workspace)
-    reports = {}
-    for name in NOTEBOOKS:
+    return outcome, work, reports(work, NOTEBOOKS), root
+
+
+def hand_in_of(root: Path, course: Course, names) -> HandIn:
+    """ann's hand-in: the notebooks ``names`` as released (REPORT is all they hold)."""
+    hand_in = collect(root / "ann", [])
+    for name in names:
+        hand_in.found[name] = course.release_dir / f"{name}.ipynb"
+    return hand_in
+
+
+def reports(work: Course, names) -> dict:
+    """What REPORT printed in each graded notebook of ``names`` (its cell when it printed
+    nothing)."""
+    found = {}
+    for name in names:
         nb = nbformat.read(work.autograded_dir("ann") / f"{name}.ipynb", as_version=4)
         text = "".join(output.get("text", "") for output in nb.cells[0].outputs)
-        reports[name] = json.loads(text.strip().splitlines()[-1]) if text.strip() else nb.cells[0]
-    return outcome, work, reports, root
+        found[name] = json.loads(text.strip().splitlines()[-1]) if text.strip() else nb.cells[0]
+    return found
 
 
 def test_every_notebook_scores_and_the_log_names_the_side_lane(graded):
@@ -118,18 +130,13 @@ def test_one_lane_grades_in_order(graded, tmp_path):
     """The same student's first two notebooks with one lane: the side notebook ends before the
     next one begins, and writes where the others do."""
     _, _, _, root = graded
-    hand_in = collect(root / "ann", [])
     course = Course(root / "course")
-    for name in ("a_early", "b_first"):
-        hand_in.found[name] = course.release_dir / f"{name}.ipynb"
+    hand_in = hand_in_of(root, course, ("a_early", "b_first"))
     options = dataclasses.replace(OPTIONS, timeout=20, lanes=1)
     outcome = grade_student(hand_in, course.root, snapshot_gradebook(course, tmp_path / "s.db"),
                             tmp_path / "work", options)
     work = Course(outcome.workspace)
-    times = {}
-    for name in hand_in.found:
-        nb = nbformat.read(work.autograded_dir("ann") / f"{name}.ipynb", as_version=4)
-        times[name] = json.loads(nb.cells[0].outputs[0]["text"].strip().splitlines()[-1])
+    times = reports(work, hand_in.found)
     assert times["a_early"]["ended"] <= times["b_first"]["began"]
     assert times["a_early"]["output"] == str(OUTPUTS)
     assert "beside the others" not in (work.root / workspace.LOG).read_text()
